@@ -1,0 +1,37 @@
+# Xenhost: the stage graph. Each stage is a script that prints its name, cache hit or
+# miss and duration; outputs go to $(BUILD), caches to $(CACHE) (outside the checkout).
+#
+#   make            build everything that exists so far (the RPM repository)
+#   make deps       install the build dependencies (apt-get; seconds when present)
+#   make rpms       packages/*  -> build/repo/ (RPMs + repodata)
+#   make check      the tests CI runs; ends with "N passed, N failed"
+#   make clean      remove build/ (the cache in $(CACHE) stays)
+
+CACHE ?= /var/cache/xenhost
+BUILD ?= $(CURDIR)/build
+export XH_CACHE := $(CACHE)
+export XH_BUILD := $(BUILD)
+export XH_TOP   := $(CURDIR)
+
+# Order is the build order; all are in the repository.
+PACKAGES := xenhost-release xen kernel
+
+.PHONY: all deps rpms repo check clean $(PACKAGES:%=rpm-%)
+
+all: rpms
+
+deps:
+	@ci/deps
+
+rpms: deps
+	@for p in $(PACKAGES); do packages/build $$p || exit 1; done
+	@packages/repo $(PACKAGES)
+
+$(PACKAGES:%=rpm-%): rpm-%: deps
+	@packages/build $*
+
+check: deps
+	@ci/check
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,123 @@
+# ci/lib/stage.sh: what every build stage shares (sourced, POSIX-ish bash).
+#
+# A stage turns inputs into a directory of outputs. Its key is the sha256 of all its
+# inputs; its outputs are kept in $XH_CACHE/<stage>/<key>/ so that a stage whose inputs
+# did not change is a cache hit, also from a fresh clone on the same machine.
+# Every stage prints one line when it ends: name, hit or miss, key, duration.
+
+set -o pipefail
+
+: "${XH_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${XH_BUILD:=$XH_TOP/build}"
+: "${XH_CACHE:=/var/cache/xenhost}"
+export XH_TOP XH_BUILD XH_CACHE
+
+xh_die() { echo "error: $*" >&2; exit 1; }
+xh_log() { echo "    $*" >&2; }
+xh_now() { date +%s.%N; }
+xh_elapsed() { awk -v a="$1" -v b="$(xh_now)" 'BEGIN { printf "%.1f s", b - a }'; }
+
+# The release and the timestamp every build output carries: from VERSION's commit, so
+# that two builds of one commit agree to the byte.
+xh_version() { tr -d ' \n' < "$XH_TOP/VERSION"; }
+xh_source_date_epoch() {
+	if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then echo "$SOURCE_DATE_EPOCH"; return; fi
+	local t
+	t=$(git -C "$XH_TOP" log -1 --format=%ct -- VERSION 2>/dev/null || true)
+	[ -n "$t" ] || t=$(git -C "$XH_TOP" log -1 --format=%ct 2>/dev/null || true)
+	echo "${t:-1700000000}"
+}
+
+# xh_hash_inputs PATH...: one sha256 over the named files and directory trees (paths
+# relative to the top, contents, and the executable bit), in sorted order.
+xh_hash_inputs() {
+	(cd "$XH_TOP" && for p in "$@"; do
+		[ -e "$p" ] || xh_die "stage input '$p' does not exist (in $XH_TOP)"
+		find "$p" \( -type f -o -type l \) -print
+	done | LC_ALL=C sort -u | while IFS= read -r f; do
+		if [ -L "$f" ]; then printf 'L %s %s\n' "$f" "$(readlink "$f")"
+		else printf 'F %s %s %s\n' "$f" "$(test -x "$f" && echo x || echo -)" \
+			"$(sha256sum < "$f" | cut -c1-64)"
+		fi
+	done) | sha256sum | cut -c1-64
+}
+
+# xh_key STRING...: the key of a stage from its parts (hashes, versions, options).
+xh_key() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+
+# xh_stage NAME KEY DEST FUNCTION [ARGS...]
+# If $XH_CACHE/NAME/KEY holds a finished result, copy it to DEST (a directory) and
+# report a hit. Otherwise run FUNCTION ARGS with $XH_OUT set to an empty directory;
+# when it succeeds, publish its contents to the cache (atomically) and to DEST.
+# A failing FUNCTION leaves neither cache entry nor DEST behind.
+xh_stage() {
+	local name=$1 key=$2 dest=$3 fn=$4; shift 4
+	local slot="$XH_CACHE/${name//\//-}/$key" t0 rc
+	t0=$(xh_now)
+	if [ -f "$slot/.done" ]; then
+		xh_publish "$slot" "$dest"
+		printf '==> %-22s cache hit   key %s  %s\n' "$name" "$key" "$(xh_elapsed "$t0")"
+		return 0
+	fi
+	printf '==> %-22s cache miss  key %s  building...\n' "$name" "$key"
+	mkdir -p "$XH_CACHE/${name//\//-}"
+	local tmp="$slot.tmp.$$"
+	rm -rf "$tmp"; mkdir -p "$tmp"
+	XH_OUT=$tmp "$fn" "$@"; rc=$?
+	if [ $rc -ne 0 ]; then
+		rm -rf "$tmp"
+		printf '==> %-22s FAILED      key %s  %s\n' "$name" "$key" "$(xh_elapsed "$t0")"
+		return $rc
+	fi
+	touch "$tmp/.done"
+	rm -rf "$slot"; mv "$tmp" "$slot"
+	xh_publish "$slot" "$dest"
+	printf '==> %-22s built       key %s  %s\n' "$name" "$key" "$(xh_elapsed "$t0")"
+}
+
+# xh_publish SLOT DEST: DEST becomes a copy of SLOT (without the marker), replaced whole.
+xh_publish() {
+	local slot=$1 dest=$2
+	mkdir -p "$(dirname "$dest")"
+	rm -rf "$dest.new"
+	cp -a "$slot" "$dest.new" && rm -f "$dest.new/.done" && rm -rf "$dest" && mv "$dest.new" "$dest"
+}
+
+# xh_run_logged LABEL LOG CMD...: run CMD with its output in LOG, printing a progress
+# line every minute (elapsed time and the log's last line); on failure show the log's
+# tail and say where the whole log is.
+xh_run_logged() {
+	local label=$1 log=$2; shift 2
+	mkdir -p "$(dirname "$log")"
+	local t0 pid ticker rc
+	t0=$(xh_now)
+	"$@" > "$log" 2>&1 &
+	pid=$!
+	( while sleep 60; do
+		printf '    %s: %s, %s\n' "$label" "$(xh_elapsed "$t0")" \
+			"$(tail -n 1 "$log" 2>/dev/null | cut -c1-90)"
+	  done ) &
+	ticker=$!
+	wait "$pid"; rc=$?
+	kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null
+	if [ $rc -ne 0 ]; then
+		echo "---- last lines of $log ----" >&2
+		tail -n 40 "$log" >&2
+		echo "---- $label failed (exit $rc); the whole log is $log ----" >&2
+	fi
+	return $rc
+}
+
+# xh_require_debs PKG...: every named Debian package must be installed.
+xh_require_debs() {
+	local missing=() have p
+	have=" $(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+		awk '$NF == "installed" && $(NF-1) == "ok" { printf "%s ", $1 }')"
+	for p in "$@"; do
+		case $have in *" $p "*) ;; *) missing+=("$p") ;; esac
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "error: missing build dependencies: ${missing[*]}" >&2
+	echo "       run 'make deps' (installs everything listed in ci/deps.txt)" >&2
+	return 1
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Package-level tests: the RPMs in build/repo/ are what a packager expects, the kernel
+# config carries every option the dom0 needs, xen.gz boots by multiboot2, and the
+# package stage refuses bad sources and missing build dependencies cleanly.
+. "$(dirname "$0")/../lib/test.sh"
+ver=$(xh_version)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+[ -f "$XH_BUILD/repo/repodata/repomd.xml" ] || xh_die "no repository in $XH_BUILD/repo: run 'make rpms'"
+
+# --- the repository holds every platform package, with full metadata
+for n in xenhost-release xen-hypervisor xen-hypervisor-debug xen-libs xen-tools xen-devel \
+         kernel kernel-drivers-storage kernel-drivers-net; do
+	f=$(rpm_of "$n") || { fail "rpm $n present" "not in $XH_BUILD/repo"; continue; }
+	pass "rpm $n present"
+	meta_ok() {
+		local q
+		q=$(rpm -qp --qf '%{NAME}|%{VERSION}|%{RELEASE}|%{LICENSE}|%{SUMMARY}|%{URL}|%{CHANGELOGTEXT}|%{BUILDHOST}' "$1") || return 1
+		IFS='|' read -r nm v r lic sum url cl bh <<< "$q"
+		for x in "$nm" "$v" "$r" "$lic" "$sum" "$url" "$cl"; do
+			[ -n "$x" ] && [ "$x" != "(none)" ] || { echo "empty field in: $q"; return 1; }
+		done
+		[ "$bh" = xenhost-build ] || { echo "build host $bh"; return 1; }
+		case "$nm" in xenhost-*) [ "$v" = "$ver" ] || { echo "version $v != VERSION $ver"; return 1; } ;;
+		              *) case "$r" in *.xh"$ver") ;; *) echo "release $r lacks .xh$ver"; return 1 ;; esac ;;
+		esac
+	}
+	check "rpm $n metadata (name, version, release from VERSION, license, summary, url, changelog)" meta_ok "$f"
+done
+
+# --- dependencies between our packages are declared
+req() { rpm -qp --requires "$(rpm_of "$1")" | grep -Eq "^$2"; }
+check "xen-tools requires xen-libs" req xen-tools 'xen-libs = '
+check "xen-tools requires xen-hypervisor" req xen-tools 'xen-hypervisor = '
+check "kernel-drivers-storage requires the matching kernel" req kernel-drivers-storage "kernel = $(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$(rpm_of kernel)")"
+check "kernel-drivers-net requires the matching kernel" req kernel-drivers-net "kernel = $(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$(rpm_of kernel)")"
+
+# --- the kernel: release string, config, and drivers in the right packages
+rpm_extract "$(rpm_of kernel)" "$tmp/kernel"
+krel=$(ls "$tmp/kernel/usr/lib/modules" 2>/dev/null)
+check "kernel release string is <version>-xenhost" test "$krel" = "$(rpm -qp --qf '%{VERSION}' "$(rpm_of kernel)")-xenhost"
+check "kernel config has every option of packages/kernel/xenhost.config" \
+	"$XH_TOP/packages/kernel/check-config" "$XH_TOP/packages/kernel/xenhost.config" "$tmp/kernel/boot/config-$krel"
+check "kernel package has vmlinuz, System.map and config" \
+	test -s "$tmp/kernel/boot/vmlinuz-$krel" -a -s "$tmp/kernel/boot/System.map-$krel" -a -s "$tmp/kernel/boot/config-$krel"
+has_mod() { rpm -qlp "$(rpm_of "$1")" | grep -q "/$2.ko\$"; }
+for m in ahci ata_piix nvme virtio_blk megaraid_sas mpt3sas hpsa smartpqi aacraid usb-storage; do
+	check "kernel-drivers-storage carries $m" has_mod kernel-drivers-storage "$m"
+done
+for m in e1000 e1000e igb ixgbe i40e ice bnxt_en tg3 mlx4_en mlx5_core virtio_net; do
+	check "kernel-drivers-net carries $m" has_mod kernel-drivers-net "$m"
+done
+check "openvswitch is a module of the kernel package" has_mod kernel openvswitch
+
+# --- xen: the hypervisor boots by multiboot2 and by EFI; the toolstack is complete
+rpm_extract "$(rpm_of xen-hypervisor)" "$tmp/xen"
+rpm_extract "$(rpm_of xen-tools)" "$tmp/xentools"
+rpm_extract "$(rpm_of xen-libs)" "$tmp/xenlibs"
+mb2() { # a multiboot2 header: magic, arch 0, length, checksum, 8-aligned in the first 32 KiB
+	python3 - "$1" <<'PY'
+import gzip, struct, sys
+data = gzip.open(sys.argv[1]).read()[:32768]
+for off in range(0, len(data) - 16, 8):
+    magic, arch, length, csum = struct.unpack_from("<IIII", data, off)
+    if magic == 0xE85250D6 and (magic + arch + length + csum) & 0xFFFFFFFF == 0:
+        print("multiboot2 header at offset", off); sys.exit(0)
+sys.exit("no multiboot2 header in the first 32 KiB of " + sys.argv[1])
+PY
+}
+check "xen.gz carries a multiboot2 header" mb2 "$(ls "$tmp"/xen/boot/xen-*.gz | head -n 1)"
+check "xen.efi is a PE/COFF EFI application" sh -c "head -c 2 $tmp/xen/usr/lib/efi/xen.efi | grep -q MZ"
+for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/xenconsoled usr/lib/xen/bin/xen-init-dom0 \
+         usr/lib/systemd/system/xenstored.service usr/lib/systemd/system/xenconsoled.service \
+         usr/lib/systemd/system/xen-init-dom0.service usr/lib/systemd/system/xendomains.service \
+         usr/lib/systemd/system/xen-watchdog.service; do
+	check "xen-tools ships /$f" test -e "$tmp/xentools/$f"
+done
+check "xen-libs ships libxenlight" sh -c "ls $tmp/xenlibs/usr/lib/libxenlight.so.* >/dev/null"
+
+# --- the package stage: cache hits, and clean refusals
+check "a second build of a package is a cache hit" sh -c \
+	"'$XH_TOP/packages/build' xenhost-release | grep -q 'cache hit'"
+
+# A scratch tree (a copy of the recipe, not of build/) with a scratch cache.
+mk_tree() {
+	rm -rf "$tmp/tree" "$tmp/build" "$tmp/cache"
+	mkdir -p "$tmp/tree" "$tmp/cache/downloads"
+	cp -a "$XH_TOP/ci" "$XH_TOP/packages" "$XH_TOP/VERSION" "$tmp/tree/"
+	mkdir -p "$tmp/tree/packages/broken"
+	cat > "$tmp/tree/packages/broken/broken.spec" <<'SPEC'
+Name: broken
+Version: 1
+Release: 1
+Summary: test package
+License: MIT
+Source0: upstream.tar.xz
+%description
+test
+%files
+SPEC
+}
+in_tree() { env XH_TOP="$tmp/tree" XH_BUILD="$tmp/build" XH_CACHE="$tmp/cache" SOURCE_DATE_EPOCH=1700000000 "$@"; }
+
+mk_tree
+echo "not the real tarball" > "$tmp/cache/downloads/upstream.tar.xz"
+echo "upstream.tar.xz 0000000000000000000000000000000000000000000000000000000000000000 xen=4.17.5+72-g01140da4e8-1" \
+	> "$tmp/tree/packages/broken/sources"
+expect_fail "a source with the wrong sha256 stops the build, naming file and both sums" \
+	"upstream.tar.xz.*does not match.*expected sha256 0{64}.*actual +sha256 [0-9a-f]{64}" \
+	in_tree "$tmp/tree/packages/build" broken
+check "... and leaves no RPMs and no cache entry" sh -c "! ls $tmp/build/rpms/broken/*.rpm 2>/dev/null && ! ls -d $tmp/cache/rpm-broken/*/ 2>/dev/null"
+
+mk_tree
+echo "missing.tar.xz 0000000000000000000000000000000000000000000000000000000000000000 xenhost-no-such-source=1.0-1" \
+	> "$tmp/tree/packages/broken/sources"
+expect_fail "a source Debian does not serve stops the build with what to do" \
+	"source missing.tar.xz of package 'broken'.*did not provide it" \
+	in_tree "$tmp/tree/packages/build" broken
+check "... and leaves no RPMs" sh -c "! ls $tmp/build/rpms/broken/*.rpm 2>/dev/null"
+
+mk_tree
+echo "xenhost-no-such-build-dependency" > "$tmp/tree/packages/broken/build-deps"
+expect_fail "a missing build dependency is named, with 'make deps' as the remedy" \
+	"missing build dependencies: xenhost-no-such-build-dependency.*make deps" \
+	in_tree "$tmp/tree/packages/build" broken
+
+# The key of a package depends on its own inputs only: changing one spec changes its key
+# and no other.
+key_of() { in_tree "$tmp/tree/packages/build" "$1" --key; }
+mk_tree
+k_rel=$(key_of xenhost-release); k_xen=$(key_of xen); k_kern=$(key_of kernel)
+echo "# a change" >> "$tmp/tree/packages/xenhost-release/xenhost-release.spec"
+check "a changed spec changes that package's key" test "$(key_of xenhost-release)" != "$k_rel"
+check "... and not the keys of the others" test "$(key_of xen)" = "$k_xen" -a "$(key_of kernel)" = "$k_kern"
+exit 0
