@@ -51,28 +51,30 @@ xh_key() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 # when it succeeds, publish its contents to the cache (atomically) and to DEST.
 # A failing FUNCTION leaves neither cache entry nor DEST behind.
 xh_stage() {
-	local name=$1 key=$2 dest=$3 fn=$4; shift 4
-	local slot="$XH_CACHE/${name//\//-}/$key" t0 rc
-	t0=$(xh_now)
-	if [ -f "$slot/.done" ]; then
-		xh_publish "$slot" "$dest"
-		printf '==> %-22s cache hit   key %s  %s\n' "$name" "$key" "$(xh_elapsed "$t0")"
+	# Locals carry a prefix: FUNCTION runs in this scope (bash scoping is dynamic) and
+	# must see its caller's variables, not ours.
+	local _st_name=$1 _st_key=$2 _st_dest=$3 _st_fn=$4; shift 4
+	local _st_slot="$XH_CACHE/${_st_name//\//-}/$_st_key" _st_t0 _st_rc _st_tmp
+	_st_t0=$(xh_now)
+	if [ -f "$_st_slot/.done" ]; then
+		xh_publish "$_st_slot" "$_st_dest"
+		printf '==> %-22s cache hit   key %s  %s\n' "$_st_name" "$_st_key" "$(xh_elapsed "$_st_t0")"
 		return 0
 	fi
-	printf '==> %-22s cache miss  key %s  building...\n' "$name" "$key"
-	mkdir -p "$XH_CACHE/${name//\//-}"
-	local tmp="$slot.tmp.$$"
-	rm -rf "$tmp"; mkdir -p "$tmp"
-	XH_OUT=$tmp "$fn" "$@"; rc=$?
-	if [ $rc -ne 0 ]; then
-		rm -rf "$tmp"
-		printf '==> %-22s FAILED      key %s  %s\n' "$name" "$key" "$(xh_elapsed "$t0")"
-		return $rc
+	printf '==> %-22s cache miss  key %s  building...\n' "$_st_name" "$_st_key"
+	mkdir -p "$XH_CACHE/${_st_name//\//-}"
+	_st_tmp="$_st_slot.tmp.$$"
+	rm -rf "$_st_tmp"; mkdir -p "$_st_tmp"
+	XH_OUT=$_st_tmp "$_st_fn" "$@"; _st_rc=$?
+	if [ $_st_rc -ne 0 ]; then
+		rm -rf "$_st_tmp"
+		printf '==> %-22s FAILED      key %s  %s\n' "$_st_name" "$_st_key" "$(xh_elapsed "$_st_t0")"
+		return $_st_rc
 	fi
-	touch "$tmp/.done"
-	rm -rf "$slot"; mv "$tmp" "$slot"
-	xh_publish "$slot" "$dest"
-	printf '==> %-22s built       key %s  %s\n' "$name" "$key" "$(xh_elapsed "$t0")"
+	touch "$_st_tmp/.done"
+	rm -rf "$_st_slot"; mv "$_st_tmp" "$_st_slot"
+	xh_publish "$_st_slot" "$_st_dest"
+	printf '==> %-22s built       key %s  %s\n' "$_st_name" "$_st_key" "$(xh_elapsed "$_st_t0")"
 }
 
 # xh_publish SLOT DEST: DEST becomes a copy of SLOT (without the marker), replaced whole.
