@@ -69,7 +69,7 @@ PY
 }
 check "xen.gz carries a multiboot2 header" mb2 "$(ls "$tmp"/xen/boot/xen-*.gz | head -n 1)"
 check "xen.efi is a PE/COFF EFI application" sh -c "head -c 2 $tmp/xen/usr/lib/efi/xen.efi | grep -q MZ"
-for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/xenconsoled usr/lib/xen/bin/xen-init-dom0 \
+for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/xenconsoled usr/libexec/xen/bin/xen-init-dom0 \
          usr/lib/systemd/system/xenstored.service usr/lib/systemd/system/xenconsoled.service \
          usr/lib/systemd/system/xen-init-dom0.service usr/lib/systemd/system/xendomains.service \
          usr/lib/systemd/system/xen-watchdog.service; do
