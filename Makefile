@@ -4,6 +4,7 @@
 #   make            build everything that exists so far (the RPM repository)
 #   make deps       install the build dependencies (apt-get; seconds when present)
 #   make rpms       packages/*  -> build/repo/ (RPMs + repodata)
+#   make rootfs     rootfs/     -> build/rootfs.squashfs, build/rootfs.manifest
 #   make check      the tests CI runs; ends with "N passed, N failed"
 #   make clean      remove build/ (the cache in $(CACHE) stays)
 
@@ -16,9 +17,9 @@ export XH_TOP   := $(CURDIR)
 # Order is the build order; all are in the repository.
 PACKAGES := xenhost-release xen kernel
 
-.PHONY: all deps rpms repo check clean $(PACKAGES:%=rpm-%)
+.PHONY: all deps rpms rootfs check clean $(PACKAGES:%=rpm-%)
 
-all: rpms
+all: rootfs
 
 deps:
 	@ci/deps
@@ -30,7 +31,10 @@ rpms: deps
 $(PACKAGES:%=rpm-%): rpm-%: deps
 	@packages/build $*
 
-check: deps
+rootfs: rpms
+	@rootfs/build
+
+check: rootfs
 	@ci/check
 
 clean:

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The host image: what it contains, what it must not contain, that it runs (chrooted),
+# that it is reproducible, and that broken inputs stop the stage cleanly.
+. "$(dirname "$0")/../lib/test.sh"
+img="$XH_BUILD/rootfs/rootfs.squashfs"
+[ -f "$img" ] || xh_die "no image $img: run 'make rootfs'"
+tmp=$(mktemp -d)
+mnt="$tmp/root"
+cleanup() {
+	for m in "$mnt/proc" "$mnt/dev" "$mnt" "$tmp/lower"; do mountpoint -q "$m" && umount -l "$m"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+# A writable view of the image (squashfs below, tmpfs above), as the live system has.
+mkdir -p "$tmp/lower" "$tmp/upper" "$tmp/work" "$mnt"
+mount -t squashfs -o loop,ro "$img" "$tmp/lower" || xh_die "cannot mount $img"
+mount -t tmpfs tmpfs "$tmp/upper" && mkdir -p "$tmp/upper/u" "$tmp/upper/w" &&
+mount -t overlay overlay -o "lowerdir=$tmp/lower,upperdir=$tmp/upper/u,workdir=$tmp/upper/w" "$mnt" ||
+	xh_die "cannot make an overlay of the image"
+mount -t proc proc "$mnt/proc"; mount --bind /dev "$mnt/dev"
+in_root() { chroot "$mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
+
+# --- our RPMs are in its rpm database, and rpm -qa runs in it
+for n in $(sed 's/#.*//' "$XH_TOP/rootfs/rpms.list"); do
+	check "rpm database has $n" in_root rpm -q "$n"
+done
+check "chrooted 'rpm -qa' lists the platform and nothing else" sh -c \
+	"test \"\$(chroot $mnt rpm -qa --qf '%{NAME}\n' | sort | tr '\n' ' ')\" = \"\$(sed 's/#.*//; /^\$/d' $XH_TOP/rootfs/rpms.list | sort | tr '\n' ' ')\""
+
+# --- the programs a host and its installer need
+for p in xl xenstored xenconsoled grub-install grub-mkimage efibootmgr mkfs.ext4 mkfs.xfs mkfs.vfat \
+         mkswap unsquashfs sfdisk sgdisk mdadm lvm sshd chronyd networkctl dracut rpm curl; do
+	check "image has $p" in_root sh -c "command -v $p"
+done
+check "chrooted 'xl help' runs (libraries resolve)" sh -c "chroot $mnt xl help | grep -q 'create'"
+check "xenstored's libraries resolve" sh -c "! chroot $mnt ldd /usr/sbin/xenstored | grep -q 'not found'"
+for l in libxml2.so.2 libnewt.so.0.52 libfdisk.so.1 libblkid.so.1 libcurl.so.4; do
+	check "installer runtime library $l present" sh -c "chroot $mnt ldconfig -p | grep -q '$l '"
+done
+
+# --- services
+for u in $(sed 's/#.*//' "$XH_TOP/rootfs/services.enable"); do
+	check "unit $u enabled" sh -c "test \"\$(chroot $mnt systemctl is-enabled $u 2>/dev/null)\" = enabled"
+done
+for u in $(sed 's/#.*//' "$XH_TOP/rootfs/services.mask"); do
+	check "unit $u masked" sh -c "test \"\$(chroot $mnt systemctl is-enabled $u 2>/dev/null)\" = masked"
+done
+check "journald keeps the journal on disk" grep -q '^Storage=persistent' "$mnt/etc/systemd/journald.conf.d/xenhost.conf"
+
+# --- no host identity in the image
+check "machine-id is empty" test -f "$mnt/etc/machine-id" -a ! -s "$mnt/etc/machine-id"
+check "no SSH host keys" sh -c "! ls $mnt/etc/ssh/ssh_host_* 2>/dev/null"
+check "no random seed" test ! -e "$mnt/var/lib/systemd/random-seed"
+check "no host inventory" test ! -e "$mnt/etc/xenhost-inventory"
+
+# --- initramfs images for the packaged kernel
+krel=$(in_root rpm -q --qf '%{VERSION}' kernel)-xenhost
+check "host initramfs exists for $krel" test -s "$mnt/boot/initrd.img-$krel"
+check "live initramfs exists for $krel" test -s "$mnt/boot/initrd-live.img-$krel"
+lsinit() { in_root lsinitrd "$1" 2>/dev/null; }
+check "live initramfs can boot the image from a medium or HTTP (dmsquash-live, livenet)" sh -c \
+	"chroot $mnt lsinitrd /boot/initrd-live.img-$krel | grep -q 'dmsquash-live-root' && chroot $mnt lsinitrd /boot/initrd-live.img-$krel | grep -q 'livenetroot'"
+check "host initramfs has the storage drivers (ahci, nvme) and both filesystems" sh -c \
+	"chroot $mnt lsinitrd /boot/initrd.img-$krel > $tmp/l && grep -q 'ahci.ko' $tmp/l && grep -q 'nvme.ko' $tmp/l && grep -q 'xfs' $tmp/l"
+check "modules.dep covers the driver packages" grep -q 'e1000e.ko' "$mnt/usr/lib/modules/$krel/modules.dep"
+
+# --- manifest
+man="$XH_BUILD/rootfs/rootfs.manifest"
+check "manifest lists debs and rpms with version, size and origin" sh -c \
+	"grep -q '^deb systemd [^ ]* [0-9]* debian\$' $man && grep -q '^rpm xen-tools [^ ]* [0-9]* xenhost\$' $man"
+check "manifest carries the image's sha256 and size" sh -c \
+	"test \"\$(awk '/^image/ { print \$3 }' $man)\" = \"\$(sha256sum < $img | cut -c1-64)\""
+check "manifest has no locales but en_US and C" sh -c "! ls $mnt/usr/share/locale 2>/dev/null | grep -q ."
+
+# --- broken inputs stop the stage with a clear message and no partial image
+mk_tree() {
+	rm -rf "$tmp/tree" "$tmp/build"; mkdir -p "$tmp/tree" "$tmp/build"
+	cp -a "$XH_TOP/ci" "$XH_TOP/rootfs" "$XH_TOP/VERSION" "$tmp/tree/"
+	cp -a "$XH_BUILD/repo" "$tmp/build/repo"
+}
+sde=$(xh_source_date_epoch)
+in_tree() { env XH_TOP="$tmp/tree" XH_BUILD="$tmp/build" XH_CACHE="$tmp/cache" SOURCE_DATE_EPOCH="$sde" "$@"; }
+mk_tree; echo "xenhost-not-built" >> "$tmp/tree/rootfs/rpms.list"
+expect_fail "an RPM missing from build/repo stops the stage, naming it" \
+	"RPM 'xenhost-not-built'.*not in .*make rpms" in_tree "$tmp/tree/rootfs/build"
+check "... and leaves no image" test ! -e "$tmp/build/rootfs"
+mk_tree; echo "xenhost-no-such-debian-package" >> "$tmp/tree/rootfs/packages.list"
+expect_fail "a package name Debian does not have stops the stage, naming it" \
+	"Debian has no package named: xenhost-no-such-debian-package" in_tree "$tmp/tree/rootfs/build"
+check "... and leaves no image" test ! -e "$tmp/build/rootfs"
+
+# --- reproducible: a second, cold build of the same inputs gives the same bytes
+if [ "${XH_SKIP_REPRO:-0}" = 1 ]; then
+	echo "SKIP: $T_SUITE: reproducibility (XH_SKIP_REPRO=1)"
+else
+	mk_tree
+	mkdir -p "$tmp/cache"; ln -s "$XH_CACHE/debs" "$tmp/cache/debs"
+	if in_tree "$tmp/tree/rootfs/build" > "$tmp/repro.log" 2>&1; then
+		if cmp -s "$img" "$tmp/build/rootfs/rootfs.squashfs"; then
+			pass "two builds of the image give the same bytes"
+		else
+			fail "two builds of the image give the same bytes" \
+				"$(sha256sum "$img" "$tmp/build/rootfs/rootfs.squashfs")"
+		fi
+	else
+		fail "second build of the image for the reproducibility check" "$(tail -n 15 "$tmp/repro.log")"
+	fi
+fi
+exit 0
