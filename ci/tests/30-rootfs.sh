@@ -4,21 +4,13 @@
 . "$(dirname "$0")/../lib/test.sh"
 img="$XH_BUILD/rootfs/rootfs.squashfs"
 [ -f "$img" ] || xh_die "no image $img: run 'make rootfs'"
+. "$XH_TOP/ci/lib/image.sh"
 tmp=$(mktemp -d)
 mnt="$tmp/root"
-cleanup() {
-	for m in "$mnt/proc" "$mnt/dev" "$mnt" "$tmp/lower"; do mountpoint -q "$m" && umount -l "$m"; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'image_close "$mnt"; rm -rf "$tmp"' EXIT
 # A writable view of the image (squashfs below, tmpfs above), as the live system has.
-mkdir -p "$tmp/lower" "$tmp/upper" "$tmp/work" "$mnt"
-mount -t squashfs -o loop,ro "$img" "$tmp/lower" || xh_die "cannot mount $img"
-mount -t tmpfs tmpfs "$tmp/upper" && mkdir -p "$tmp/upper/u" "$tmp/upper/w" &&
-mount -t overlay overlay -o "lowerdir=$tmp/lower,upperdir=$tmp/upper/u,workdir=$tmp/upper/w" "$mnt" ||
-	xh_die "cannot make an overlay of the image"
-mount -t proc proc "$mnt/proc"; mount --bind /dev "$mnt/dev"
-in_root() { chroot "$mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
+image_open "$img" "$mnt" || xh_die "cannot open the image"
+in_root() { in_image "$mnt" "$@"; }
 
 # --- our RPMs are in its rpm database, and rpm -qa runs in it
 for n in $(sed 's/#.*//' "$XH_TOP/rootfs/rpms.list"); do
