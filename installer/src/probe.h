@@ -1,0 +1,69 @@
+/* probe.h: what the hardware is, read from sysfs (and /dev/disk/by-id, /proc).
+ *
+ * The roots are configurable so that tests can point the probe at a fake tree.
+ * Nothing here writes anything. */
+#ifndef XH_PROBE_H
+#define XH_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define PROBE_MAX_DISKS 64
+#define PROBE_MAX_IDS 8
+
+struct probe_root {
+	const char *sysfs;   /* "/sys" */
+	const char *dev;     /* "/dev" (for disk/by-id) */
+	const char *proc;    /* "/proc" (for meminfo) */
+};
+
+struct disk_info {
+	char name[32];               /* sda, nvme0n1 */
+	char devnode[48];            /* /dev/sda */
+	uint64_t size;               /* bytes */
+	unsigned logical_sector;     /* bytes, 512 or 4096 */
+	unsigned physical_sector;
+	char vendor[64];
+	char model[128];
+	char serial[128];
+	char wwn[128];
+	char bus[16];                /* sata, sas, scsi, nvme, virtio, xen, usb, mmc, "" unknown */
+	bool rotational;
+	bool removable;
+	bool readonly;
+	unsigned n_partitions;       /* partitions the kernel sees now */
+	char by_id[PROBE_MAX_IDS][CFG_PATH_MAX];   /* /dev/disk/by-id/... names */
+	size_t n_by_id;
+};
+
+struct host_info {
+	uint64_t ram;     /* bytes; 0 = unknown */
+	unsigned cpus;    /* 0 = unknown */
+	bool uefi;        /* booted by UEFI firmware (<sysfs>/firmware/efi exists) */
+};
+
+/* Whole disks, sorted by name; loop, ram, zram, dm, md, optical, floppy and nbd
+ * devices and empty devices are skipped. *disks is malloc'ed (free() it). */
+int probe_disks(const struct probe_root *root, struct disk_info **disks, size_t *n);
+/* Only the one disk /<sysfs>/block/<name>. */
+int probe_disk(const struct probe_root *root, const char *name, struct disk_info *d);
+/* RAM (MemTotal of <proc>/meminfo), CPUs (<sysfs>/devices/system/cpu/present) and
+ * firmware. Under Xen these are dom0's own figures: the executor must ask Xen
+ * (physinfo) for the host's. */
+int probe_host(const struct probe_root *root, struct host_info *h);
+
+/* A one-line description: "sda: 50 GiB, QEMU HARDDISK, serial QM00001, sata". */
+const char *disk_describe(const struct disk_info *d, char *buf, size_t n);
+
+/* diskmatch.c: selecting disks. */
+bool disk_filter_matches(const struct disk_filter *f, const struct disk_info *d);
+/* The index of the one disk sel names, or a negative errno with a message in diags:
+ * -ENODEV (no such disk / nothing matches), -ENOTUNIQ (a filter matches several).
+ * what names the element ("<primary-disk>") for messages. */
+int disk_select(const struct disk_selector *sel, const struct disk_info *disks, size_t n,
+		const char *what, struct diag_list *diags);
+
+#endif
