@@ -1245,7 +1245,7 @@ static void walk(struct af *a, const xmlNode *root)
 	for (const xmlNode *c = root->children; c; c = c->next) {
 		if (c->type == XML_TEXT_NODE) {
 			if (!is_blank_str((const char *)c->content))
-				diag_error(a->d, xml_pos_text(a->x, root), "text directly inside <%s> is not allowed; "
+				diag_error(a->d, xml_pos_text_node(a->x, c), "text directly inside <%s> is not allowed; "
 					   "values go inside elements such as <hostname>", NAME(root));
 			continue;
 		}

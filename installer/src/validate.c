@@ -294,7 +294,11 @@ const char *check_crypt_hash(const char *s)
 
 bool looks_like_crypt_hash(const char *s)
 {
-	return s[0] == '$' && check_crypt_hash(s) == NULL;
+	static const char *const ids[] = { "$1$", "$5$", "$6$", "$y$", "$2a$", "$2b$", "$2y$", "$7$", "$gy$", NULL };
+	for (size_t i = 0; ids[i]; i++)
+		if (!strncmp(s, ids[i], strlen(ids[i])))
+			return true;
+	return false;
 }
 
 const char *parse_ipv4(const char *s, struct in_addr *a)
@@ -343,7 +347,7 @@ const char *parse_netmask(const char *s, unsigned *prefix)
 	while (n < 32 && (v & (UINT32_C(1) << (31 - n))))
 		n++;
 	if (n == 32 ? false : (v << n) != 0)
-		return "the netmask is not contiguous (its one bits must come first)";
+		return "the netmask is not contiguous (its one bits must come first, as in 255.255.255.0)";
 	if (n == 0)
 		return "a netmask of 0.0.0.0 leaves no network";
 	*prefix = n;

@@ -202,6 +202,31 @@ struct src_pos xml_pos_text(const struct xml_doc *x, const xmlNode *n)
 	return xml_pos_offset(x, off);
 }
 
+struct src_pos xml_pos_text_node(const struct xml_doc *x, const xmlNode *t)
+{
+	const xmlNode *prev = t->prev;
+	const struct xml_elem_pos *from = NULL;
+	const char *s = (const char *)t->content;
+	size_t off;
+
+	while (prev && prev->type != XML_ELEMENT_NODE)
+		prev = prev->prev;
+	if (prev)
+		from = elem_pos(x, prev);
+	else if (t->parent)
+		from = elem_pos(x, t->parent);
+	if (!from || !s)
+		return t->parent ? xml_pos_node(x, t->parent) : (struct src_pos){ 0, 0 };
+	off = prev ? from->tag_end : from->tag_end;
+	while (*s && is_blank(*s))
+		s++;
+	size_t n = strcspn(s, " \t\r\n<&");
+	if (n == 0 || n > 32)
+		n = n > 32 ? 32 : n;
+	const char *hit = n ? memmem(x->buf + off, x->len - off, s, n) : NULL;
+	return hit ? xml_pos_offset(x, (size_t)(hit - x->buf)) : xml_pos_node(x, t->parent);
+}
+
 static void refuse(xmlParserCtxtPtr ctxt, struct xml_doc *x, const char *msg)
 {
 	size_t off = (size_t)ctxt->input->consumed + (size_t)(ctxt->input->cur - ctxt->input->base);
@@ -325,6 +350,10 @@ int xml_doc_parse(struct xml_doc *x, const char *in, size_t len, struct diag_lis
 	}
 	if (x->len > INT32_MAX)
 		return -EFBIG;
+	if (x->len == 0) {
+		diag_error(d, (struct src_pos){ 0, 0 }, "the answer file is empty; it must start with <installation> or <restore>");
+		return -EINVAL;
+	}
 
 	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(x->buf, (int)x->len);
 	if (!ctxt)

@@ -54,4 +54,8 @@ struct src_pos xml_pos_attr(const struct xml_doc *x, const xmlNode *n, const cha
 /* The position of the first non-blank character of n's text content. */
 struct src_pos xml_pos_text(const struct xml_doc *x, const xmlNode *n);
 
+/* The position of the first non-blank character of text node t (searched for after
+ * its previous element sibling, or after its parent's start tag). */
+struct src_pos xml_pos_text_node(const struct xml_doc *x, const xmlNode *t);
+
 #endif
