@@ -21,6 +21,7 @@ void diag_free(struct diag_list *d)
 	d->n = d->cap = 0;
 }
 
+__attribute__((format(printf, 4, 0)))
 static int diag_vadd(struct diag_list *d, enum diag_severity sev, struct src_pos pos,
 		     const char *fmt, va_list ap)
 {

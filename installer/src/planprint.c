@@ -112,8 +112,8 @@ void plan_print(const struct install_plan *p, FILE *out)
 				fprintf(out, " %s", dev);
 			}
 	fprintf(out, "\n");
-	fprintf(out, "dom0:          %s memory (%s), %u vCPUs (%s); host: %s RAM, %u CPUs\n",
-		fmt_size(p->dom0_memory, b1, sizeof(b1)), p->dom0_memory_auto ? "1 GiB + 5% of RAM, at most 8 GiB" : "set",
+	fprintf(out, "dom0:          %" PRIu64 " MiB memory (%s), %u vCPUs (%s); host: %s RAM, %u CPUs\n",
+		p->dom0_memory / MiB, p->dom0_memory_auto ? "1 GiB + 5% of RAM, at most 8 GiB" : "set",
 		p->dom0_vcpus, p->dom0_vcpus_auto ? "min(CPUs, 16)" : "set", fmt_size(p->host.ram, b2, sizeof(b2)),
 		p->host.cpus);
 	fprintf(out, "hostname:      %s\n", c->hostname[0] ? c->hostname : "(from DHCP)");
