@@ -23,6 +23,10 @@ check "installer builds warning-free with gcc" make -C "$inst" -j"$jobs" O="$O/g
 if command -v clang >/dev/null; then
 	check "installer builds warning-free with clang" make -C "$inst" -j"$jobs" O="$O/clang" CC=clang
 fi
+if [ "${XH_TIDY:-0}" = 1 ] && command -v clang-tidy >/dev/null; then   # a few minutes of CPU: opt-in
+	tidy_clean() { local out; out=$(make -s -C "$inst" tidy 2>&1); ! printf '%s' "$out" | grep -E '^/.*(warning|error):'; }
+	check "clang-tidy (installer/.clang-tidy) finds nothing" tidy_clean
+fi
 bin="$O/san/xenhost-installer"
 
 # --- the cmocka tests, one PASS/FAIL line each (TAP output)
@@ -58,6 +62,11 @@ check "--help documents --check, --dry-run and the exit codes" \
 expect_fail "an unknown option is a usage error" "Try 'xenhost-installer --help'" "$bin" --frobnicate
 exit_code() { local want=$1; shift; "$@" >/dev/null 2>&1; local rc=$?; [ "$rc" -eq "$want" ] || { echo "exit $rc, expected $want"; return 1; }; }
 check "a usage error exits 2" exit_code 2 "$bin" --frobnicate
+man_codes() { for c in 0 1 2 3 4 5; do grep -qx "\.B $c" "$inst/xenhost-installer.8" || { echo "exit code $c undocumented"; return 1; }; done; }
+check "the man page documents every exit code" man_codes
+if command -v groff >/dev/null; then
+	check "the man page renders without warnings" sh -c "! groff -man -Tutf8 -ww '$inst/xenhost-installer.8' 2>&1 >/dev/null | grep -q ."
+fi
 
 # --- every worked example is accepted (by the installer and by the schema alone)
 n=0

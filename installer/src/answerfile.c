@@ -1289,7 +1289,10 @@ static bool same_selector(const struct disk_selector *x, const struct disk_selec
 		return false;
 	if (x->kind == DISK_SEL_PATH)
 		return strcmp(x->path, y->path) == 0;
-	return memcmp(&x->filter, &y->filter, sizeof(x->filter)) == 0;
+	const struct disk_filter *a = &x->filter, *b = &y->filter;
+	return !strcmp(a->model, b->model) && !strcmp(a->serial, b->serial) && !strcmp(a->wwn, b->wwn) &&
+	       !strcmp(a->bus, b->bus) && a->min_size == b->min_size && a->max_size == b->max_size &&
+	       a->rotational == b->rotational;
 }
 
 static void check_disks_once(struct af *a)

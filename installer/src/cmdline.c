@@ -145,15 +145,13 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 			return diag_error(d, at(col), "answerfile= is too long"), -EINVAL;
 	} else if (!strcmp(key, "answerfile_device") || !strcmp(key, "network_device")) {
 		char mac[18];
-		if (!strcmp(val, "all"))
-			copy_str(k->network_device, sizeof(k->network_device), val);
-		else if (strchr(val, ':') && !parse_mac(val, mac))
-			copy_str(k->network_device, sizeof(k->network_device), mac);
-		else if ((why = check_ifname(val)))
+		const char *dev = val;   /* "all", a MAC (normalised) or a NIC name */
+		if (strchr(val, ':') && !parse_mac(val, mac))
+			dev = mac;
+		else if (strcmp(val, "all") != 0 && (why = check_ifname(val)))
 			return diag_error(d, at(col), "%s=%s: %s; give a NIC name (eth0), a MAC address or \"all\"", key,
 					  val, why), -EINVAL;
-		else
-			copy_str(k->network_device, sizeof(k->network_device), val);
+		copy_str(k->network_device, sizeof(k->network_device), dev);
 	} else if (!strcmp(key, "network_config")) {
 		return network_config_parse(val, &k->net, d, col);
 	} else if (!strcmp(key, "atexit")) {

@@ -53,7 +53,7 @@ static void describe_filter(char *buf, size_t n, const struct disk_filter *f)
 		 f->max_size ? fmt_size(f->max_size, s2, sizeof(s2)) : "",
 		 f->rotational < 0 ? "" : " rotational=", f->rotational < 0 ? "" : f->rotational ? "true" : "false",
 		 "") >= (int)n)
-		strcpy(buf + n - 4, "...");
+		memcpy(buf + n - 4, "...", 4);
 }
 
 /* "sda1" or "nvme0n1p2" when base is "sda" / "nvme0n1": a partition of that disk. */

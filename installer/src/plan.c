@@ -234,6 +234,9 @@ int plan_make(const struct install_config *c, const struct disk_info *disks, siz
 	int taken[PLAN_MAX_DISKS];
 	int r = 0, k;
 
+	for (size_t i = 0; i < PLAN_MAX_DISKS; i++)
+		taken[i] = -1;
+
 	memset(p, 0, sizeof(*p));
 	p->cfg = c;
 	p->mode = c->mode;

@@ -276,7 +276,7 @@ static unsigned count_cpu_list(const char *s)
 
 int probe_host(const struct probe_root *root, struct host_info *h)
 {
-	char path[PATH_MAX], buf[4096];
+	char path[PATH_MAX], buf[4096] = "";
 	struct stat st;
 
 	memset(h, 0, sizeof(*h));

@@ -196,7 +196,7 @@ const char *parse_mac(const char *s, char out[18])
 	if (strlen(s) != 17)
 		return "a MAC address has the form 52:54:00:12:34:56";
 	for (int i = 0; i < 6; i++) {
-		const char *p = s + 3 * i;
+		const char *p = s + (size_t)3 * (size_t)i;
 		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
 			return "a MAC address has the form 52:54:00:12:34:56";
 		if (i < 5) {

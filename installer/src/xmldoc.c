@@ -52,7 +52,7 @@ int xml_read_file(const char *path, char **bufp, size_t *lenp, struct diag_list 
 		if (len > XML_MAX_BYTES) {
 			r = -EFBIG;
 			diag_error(d, none, "the answer file is larger than %d bytes; an answer file is a few "
-				   "kilobytes: check that this is the right file", XML_MAX_BYTES);
+				   "kilobytes: check that this is the right file", (int)XML_MAX_BYTES);
 			goto out;
 		}
 	}
@@ -217,7 +217,7 @@ struct src_pos xml_pos_text_node(const struct xml_doc *x, const xmlNode *t)
 		from = elem_pos(x, t->parent);
 	if (!from || !s)
 		return t->parent ? xml_pos_node(x, t->parent) : (struct src_pos){ 0, 0 };
-	off = prev ? from->tag_end : from->tag_end;
+	off = from->tag_end;   /* after the sibling's start tag, or the parent's */
 	while (*s && is_blank(*s))
 		s++;
 	size_t n = strcspn(s, " \t\r\n<&");
@@ -327,7 +327,7 @@ int xml_doc_parse(struct xml_doc *x, const char *in, size_t len, struct diag_lis
 	x->diags = d;
 	if (len > XML_MAX_BYTES) {
 		diag_error(d, (struct src_pos){ 0, 0 }, "the answer file is larger than %d bytes; check "
-			   "that this is the right file", XML_MAX_BYTES);
+			   "that this is the right file", (int)XML_MAX_BYTES);
 		return -EFBIG;
 	}
 	if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)

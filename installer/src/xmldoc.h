@@ -18,7 +18,7 @@
 
 #include "diag.h"
 
-#define XML_MAX_BYTES (1024 * 1024)
+#define XML_MAX_BYTES ((size_t)1024 * 1024)
 #define XML_MAX_DEPTH 16
 #define XML_MAX_ELEMENTS 10000
 
