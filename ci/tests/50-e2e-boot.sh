@@ -99,13 +99,13 @@ for s in $XH_E2E_SCENARIOS; do
 			fail "$s: PXE tree with a hosts file" "$(tail -n 5 "$hp/pxe.log")"
 		fi ;;
 	rescue-cd-bios)
-		# Down to "Rescue shell (on the serial console)", Enter; then a command in the shell.
+		# Down to "Rescue shell (on the serial console)" with Ctrl-N, Enter; then a command.
 		dir="$work/$s"; rm -rf "$dir"
 		if "$qemu" start "$dir" --firmware bios --cdrom "$iso" --timeout "$XH_E2E_TIMEOUT"; then
 			n=$(awk '/^entry|^local/ { n++; if ($2 == "rescue-serial") print n - 1 }' "$XH_TOP/iso/menu.def")
-			"$qemu" wait "$dir" 'Automatic boot in' 120 > /dev/null &&
-			"$qemu" send "$dir" "$(printf '\\e[B%.0s' $(seq 1 "$n"))" && sleep 1 && "$qemu" send "$dir" '\r'
-			out=$("$qemu" wait "$dir" 'root@|:/root#|sh-[0-9.]+#|Press Enter for maintenance' "$XH_E2E_TIMEOUT" --fail "$FAILS" 2>&1); rc=$?
+			keys=(); for i in $(seq 1 "$n"); do keys+=('\x0e'); done   # Ctrl-N: next entry
+			"$qemu" wait "$dir" 'Automatic boot in' 120 > /dev/null && "$qemu" keys "$dir" "${keys[@]}" '\r'
+			out=$("$qemu" wait "$dir" 'root@[^ ]*# *$|bash-[0-9.]+# *$|Press Enter for maintenance' "$XH_E2E_TIMEOUT" --fail "$FAILS" 2>&1); rc=$?
 			if [ $rc = 0 ]; then
 				sleep 2; "$qemu" line "$dir" ''
 				sleep 1; "$qemu" line "$dir" 'echo "RESCUE-$(cat /sys/hypervisor/type)-$((6 * 7))"'
