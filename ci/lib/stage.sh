@@ -28,13 +28,26 @@ xh_source_date_epoch() {
 	echo "${t:-1700000000}"
 }
 
-# xh_hash_inputs PATH...: one sha256 over the named files and directory trees (paths
-# relative to the top, contents, and the executable bit), in sorted order.
-xh_hash_inputs() {
-	(cd "$XH_TOP" && for p in "$@"; do
+# xh_input_files PATH...: the files under the named paths that make up the source:
+# in a git checkout what git tracks or would track (not ignored build products),
+# elsewhere every file. Sorted, relative to the top.
+xh_input_files() {
+	(cd "$XH_TOP" || exit 1
+	for p in "$@"; do
 		[ -e "$p" ] || xh_die "stage input '$p' does not exist (in $XH_TOP)"
-		find "$p" \( -type f -o -type l \) -print
-	done | LC_ALL=C sort -u | while IFS= read -r f; do
+	done
+	if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+		git ls-files --cached --others --exclude-standard -- "$@" |
+			while IFS= read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done
+	else
+		find "$@" \( -type f -o -type l \) -print
+	fi | LC_ALL=C sort -u)
+}
+
+# xh_hash_inputs PATH...: one sha256 over the input files under the named paths (paths,
+# contents, and the executable bit).
+xh_hash_inputs() {
+	xh_input_files "$@" | (cd "$XH_TOP" && while IFS= read -r f; do
 		if [ -L "$f" ]; then printf 'L %s %s\n' "$f" "$(readlink "$f")"
 		else printf 'F %s %s %s\n' "$f" "$(test -x "$f" && echo x || echo -)" \
 			"$(sha256sum < "$f" | cut -c1-64)"
