@@ -15,7 +15,13 @@
 
 #include <libxml/parser.h>
 
+#include <inttypes.h>
+#include <unistd.h>
+
 #include "answerfile.h"
+#include "install.h"
+#include "run.h"
+#include "xlog.h"
 #include "cmdline.h"
 #include "config.h"
 #include "plan.h"
@@ -28,7 +34,8 @@ enum exit_code {
 	EXIT_USAGE = 2,       /* bad options */
 	EXIT_CONFIG = 3,      /* the answer file or the kernel command line is invalid or unreadable */
 	EXIT_PLAN = 4,        /* the configuration does not fit this machine (disks, memory) */
-	EXIT_INSTALL = 5,     /* the installation failed (or is not available in this build) */
+	EXIT_INSTALL = 5,     /* the installation failed after the disks were changed */
+	EXIT_IMAGE = 6,       /* no host image, or its sha256 does not match: nothing was written */
 };
 
 struct options {
@@ -41,6 +48,8 @@ struct options {
 	struct probe_root root;
 	uint64_t host_ram;
 	unsigned host_cpus;
+	const char *image;
+	bool install_unit;
 };
 
 static void usage(FILE *out)
@@ -53,22 +62,29 @@ static void usage(FILE *out)
 		"                        on the kernel command line)\n"
 		"  --dry-run             probe the hardware, plan, print the plan; write nothing\n"
 		"  --target-root DIR     where the target is mounted while installing\n"
-		"  --log FILE            the install log\n"
+		"                        (default " INSTALL_DEFAULT_TARGET ")\n"
+		"  --log FILE            the install log (default " INSTALL_DEFAULT_LOG ")\n"
+		"  --image PATH          the host image (squashfs, with PATH.sha256); default: the first\n"
+		"                        of /run/xenhost/rootfs.squashfs and the live medium's image\n"
+		"  --install-unit        started by the install unit: do the post-install action\n"
+		"                        (reboot, poweroff, shell) at the end\n"
 		"  --cmdline FILE        read the kernel command line from FILE (default /proc/cmdline)\n"
 		"  --sysfs DIR --devdir DIR --procdir DIR\n"
 		"                        probe another tree than /sys, /dev and /proc (for tests)\n"
 		"  --host-ram SIZE --host-cpus N\n"
 		"                        the host's memory and CPUs, instead of the probed ones\n"
+		"  --disk-allow-loop     offer loop devices as disks (for tests only)\n"
 		"  --help, --version\n\n"
 		"Exit codes: 0 success, 1 internal error, 2 usage, 3 invalid answer file or kernel\n"
-		"command line, 4 the configuration does not fit this machine, 5 installation failed.\n"
+		"command line, 4 the configuration does not fit this machine (or a disk is in use),\n"
+		"5 installation failed, 6 no image or a bad image checksum. Only 5 means a disk was changed.\n"
 		"See xenhost-installer(8).\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_CHECK = 256, O_ANSWERFILE, O_DRY_RUN, O_TARGET, O_LOG, O_CMDLINE, O_SYSFS, O_DEVDIR,
-	       O_PROCDIR, O_RAM, O_CPUS, O_HELP, O_VERSION };
+	       O_PROCDIR, O_RAM, O_CPUS, O_HELP, O_VERSION, O_IMAGE, O_ALLOW_LOOP, O_INSTALL_UNIT };
 	static const struct option longopts[] = {
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "answerfile", required_argument, NULL, O_ANSWERFILE },
@@ -81,6 +97,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "procdir", required_argument, NULL, O_PROCDIR },
 		{ "host-ram", required_argument, NULL, O_RAM },
 		{ "host-cpus", required_argument, NULL, O_CPUS },
+		{ "image", required_argument, NULL, O_IMAGE },
+		{ "disk-allow-loop", no_argument, NULL, O_ALLOW_LOOP },
+		{ "install-unit", no_argument, NULL, O_INSTALL_UNIT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -112,6 +131,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			o->host_cpus = (unsigned)v;
 			break;
+		case O_IMAGE: o->image = optarg; break;
+		case O_ALLOW_LOOP: o->root.allow_loop = true; break;
+		case O_INSTALL_UNIT: o->install_unit = true; break;
 		case O_HELP: return 1;
 		case O_VERSION: return 2;
 		default:
@@ -174,55 +196,104 @@ static int locate_answerfile(const struct options *o, const struct kernel_cmdlin
 	return 0;
 }
 
-static int cmd_dry_run(const struct options *o)
+/* Under Xen, /proc/meminfo and sysfs describe dom0: ask Xen for the host's figures. */
+static void xen_physinfo(struct host_info *hi, struct xlog *log)
 {
+	char type[16] = "", out[8192];
+	FILE *f = fopen("/sys/hypervisor/type", "re");
+	if (!f)
+		return;
+	if (!fgets(type, sizeof(type), f))
+		type[0] = '\0';
+	fclose(f);
+	if (strncmp(type, "xen", 3) != 0 || !have_program(NULL, "xl"))
+		return;
+	struct run_opts ro = { .out = out, .out_size = sizeof(out), .quiet_fail = true };
+	const char *argv[] = { "xl", "info", NULL };
+	if (run_argv(log, &ro, argv, NULL) < 0) {
+		fprintf(stderr, "xenhost-installer: warning: 'xl info' failed: dom0 is sized from dom0's own memory and "
+			"CPUs; give --host-ram and --host-cpus or <dom0 memory= vcpus=>\n");
+		return;
+	}
+	unsigned long long mem = 0, cpus = 0;
+	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+		sscanf(l, "total_memory : %llu", &mem);
+		sscanf(l, "nr_cpus : %llu", &cpus);
+	}
+	if (mem)
+		hi->ram = (uint64_t)mem * MiB;
+	if (cpus)
+		hi->cpus = (unsigned)cpus;
+}
+
+/* Everything up to a plan, exactly as for --dry-run and for the install. */
+struct prepared {
 	struct kernel_cmdline k;
-	struct install_config *cfg = malloc(sizeof(*cfg));
-	struct install_plan *plan = malloc(sizeof(*plan));
-	struct disk_info *disks = NULL;
-	size_t n = 0;
+	struct install_config *cfg;
+	struct install_plan *plan;
+	struct disk_info *disks;
+	const char *path;
+};
+
+static void prepared_free(struct prepared *pp)
+{
+	if (pp->cfg)
+		config_wipe(pp->cfg);
+	free(pp->cfg);
+	free(pp->plan);
+	free(pp->disks);
+}
+
+static int prepare(const struct options *o, struct prepared *pp, struct xlog *log)
+{
 	struct host_info hi;
 	struct diag_list kd, d;
-	const char *path = NULL;
+	size_t n = 0;
 	int code = EXIT_OK, r;
 
-	cmdline_init(&k);
+	memset(pp, 0, sizeof(*pp));
+	cmdline_init(&pp->k);
 	diag_init(&kd, o->cmdline ? o->cmdline : "/proc/cmdline");
 	diag_init(&d, NULL);
-	if (!cfg || !plan) {
+	pp->cfg = malloc(sizeof(*pp->cfg));
+	pp->plan = malloc(sizeof(*pp->plan));
+	if (!pp->cfg || !pp->plan) {
 		code = EXIT_INTERNAL;
 		goto out;
 	}
-	config_init(cfg);
-	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &k, &kd);
+	config_init(pp->cfg);
+	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp->k, &kd);
 	diag_print(&kd, stderr);
 	if (r < 0 && (o->cmdline || r == -EINVAL)) {
 		code = EXIT_CONFIG;
 		goto out;
 	}
-	if (locate_answerfile(o, &k, &path) < 0) {
+	if (locate_answerfile(o, &pp->k, &pp->path) < 0) {
 		code = EXIT_CONFIG;
 		goto out;
 	}
-	d.file = path;
-	r = answerfile_parse_file(path, cfg, &d);
+	d.file = pp->path;
+	r = answerfile_parse_file(pp->path, pp->cfg, &d);
 	if (r < 0) {
 		diag_print(&d, stderr);
+		fprintf(stderr, "xenhost-installer: the answer file %s is not valid; nothing was written\n", pp->path);
 		code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_CONFIG;
 		goto out;
 	}
-	if (k.atexit_set)
-		cfg->post_action = k.atexit;   /* atexit= on the command line wins */
-	r = probe_disks(&o->root, &disks, &n);
+	if (pp->k.atexit_set)
+		pp->cfg->post_action = pp->k.atexit;   /* atexit= on the command line wins */
+	r = probe_disks(&o->root, &pp->disks, &n);
 	if (r < 0) {
 		fprintf(stderr, "xenhost-installer: cannot list the disks in %s/block: %s\n", o->root.sysfs, strerror(-r));
 		code = EXIT_INTERNAL;
 		goto out;
 	}
 	probe_host(&o->root, &hi);
+	if (!o->host_ram || !o->host_cpus)
+		xen_physinfo(&hi, log);
 	struct plan_host host = { .ram = o->host_ram ? o->host_ram : hi.ram,
 				  .cpus = o->host_cpus ? o->host_cpus : hi.cpus, .uefi = hi.uefi };
-	r = plan_make(cfg, disks, n, &host, NULL, plan, &d);
+	r = plan_make(pp->cfg, pp->disks, n, &host, NULL, pp->plan, &d);
 	diag_print(&d, stderr);
 	if (r < 0) {
 		fprintf(stderr, "xenhost-installer: no plan: the answer file does not fit this machine; nothing was "
@@ -230,28 +301,107 @@ static int cmd_dry_run(const struct options *o)
 		code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_PLAN;
 		goto out;
 	}
-	printf("DRY RUN: nothing is written.\n");
-	plan_print(plan, stdout);
 out:
-	if (cfg)
-		config_wipe(cfg);
-	free(cfg);
-	free(plan);
-	free(disks);
 	diag_free(&kd);
 	diag_free(&d);
 	return code;
 }
 
+static int cmd_dry_run(const struct options *o)
+{
+	struct prepared pp;
+	struct xlog log;
+	xlog_open(&log, NULL, NULL);
+	int code = prepare(o, &pp, &log);
+	if (code == EXIT_OK) {
+		printf("DRY RUN: nothing is written.\n");
+		plan_print(pp.plan, stdout);
+	}
+	prepared_free(&pp);
+	return code;
+}
+
+static void post_action(const struct options *o, enum post_action a, struct xlog *log)
+{
+	if (!o->install_unit) {
+		printf("Not started as the install unit (--install-unit): no %s. Remove the installation medium "
+		       "before booting the host.\n", post_action_name(a));
+		return;
+	}
+	if (a == POST_SHELL) {
+		printf("atexit=shell: the installer exits; the shell is on tty2 (and this console).\n");
+		return;
+	}
+	const char *argv[] = { "systemctl", a == POST_POWEROFF ? "poweroff" : "reboot", NULL };
+	printf("%s in 5 seconds ...\n", a == POST_POWEROFF ? "Powering off" : "Rebooting");
+	fflush(stdout);
+	sleep(5);
+	run_argv(log, NULL, argv, NULL);
+}
+
 static int cmd_install(const struct options *o)
 {
-	(void)o;
-	/* The executor (verify the image, wipe, partition, mkfs, unpack, configure,
-	 * bootloader, scripts, report) comes in a later step. It will take the plan made
-	 * exactly as in cmd_dry_run and carry it out; until then nothing is written. */
-	fprintf(stderr, "xenhost-installer: this build can only check answer files and plan (--check, --dry-run); "
-		"the install step is not implemented yet. Nothing was written.\n");
-	return EXIT_INSTALL;
+	struct prepared pp;
+	struct xlog log;
+	const char *log_path = o->log ? o->log : INSTALL_DEFAULT_LOG;
+	int code, r;
+
+	if ((r = xlog_open(&log, log_path, stdout)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot open the install log %s: %s; give another with --log FILE\n",
+			log_path, strerror(-r));
+		return EXIT_INSTALL;
+	}
+	xlog_msg(&log, "xenhost-installer %s started", XENHOST_VERSION);
+	code = prepare(o, &pp, &log);
+	if (code != EXIT_OK) {
+		xlog_msg(&log, "no plan (exit %d); nothing was written", code);
+		prepared_free(&pp);
+		xlog_close(&log);
+		return code;
+	}
+	if (pp.plan->mode != MODE_FRESH && pp.plan->mode != MODE_REINSTALL) {
+		fprintf(stderr, "xenhost-installer: %s is not implemented in this build; nothing was written\n",
+			mode_name(pp.plan->mode));
+		prepared_free(&pp);
+		xlog_close(&log);
+		return EXIT_INSTALL;
+	}
+	if (log.f)
+		plan_print(pp.plan, log.f);
+	printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode),
+	       pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", pp.plan->disks[0].disk.devnode, log_path);
+	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
+				   .image = o->image, .answerfile = pp.path, .log_path = log_path,
+				   .sysfs = o->root.sysfs };
+	double t0 = xlog_now();
+	enum install_result res = install_run(pp.plan, &io, &log);
+	switch (res) {
+	case INSTALL_OK:
+		printf("\nXenhost %s is installed on %s in %.0f s (%s boot, dom0 %" PRIu64 " MiB, %u vCPUs, %s local "
+		       "storage). Log: %s (and /var/log/installer/ on the host).\n", XENHOST_VERSION,
+		       pp.plan->disks[0].disk.devnode, xlog_now() - t0, pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS",
+		       pp.plan->dom0_memory / MiB, pp.plan->dom0_vcpus, sr_type_name(pp.plan->sr_type), log_path);
+		code = EXIT_OK;
+		break;
+	case INSTALL_REFUSED_BUSY:
+		code = EXIT_PLAN;
+		break;
+	case INSTALL_REFUSED_IMAGE:
+		code = EXIT_IMAGE;
+		break;
+	case INSTALL_FAILED:
+		fprintf(stderr, "xenhost-installer: the installation FAILED; the disks hold an incomplete "
+			"installation. See the log %s; fix the cause and run the installer again\n", log_path);
+		code = EXIT_INSTALL;
+		break;
+	}
+	xlog_msg(&log, "exit %d", code);
+	enum post_action a = pp.cfg->post_action;
+	prepared_free(&pp);
+	if (code == EXIT_OK)
+		post_action(o, a, &log);
+	xlog_close(&log);
+	return code;
 }
 
 int main(int argc, char **argv)

@@ -59,8 +59,10 @@ static int read_u64(const char *sysfs, const char *name, const char *attr, uint6
 	return 0;
 }
 
-static bool skipped_name(const char *n)
+static bool skipped_name(const char *n, bool allow_loop)
 {
+	if (allow_loop && !strncmp(n, "loop", 4))
+		return false;
 	static const char *const prefixes[] = { "loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd", "drbd", NULL };
 	for (size_t i = 0; prefixes[i]; i++)
 		if (!strncmp(n, prefixes[i], strlen(prefixes[i])))
@@ -238,7 +240,7 @@ int probe_disks(const struct probe_root *root, struct disk_info **disks, size_t 
 	}
 	struct dirent *e;
 	while ((e = readdir(dh)) && k < PROBE_MAX_DISKS) {
-		if (skipped_name(e->d_name))
+		if (skipped_name(e->d_name, root->allow_loop))
 			continue;
 		if (probe_disk(root, e->d_name, &v[k]) < 0 || v[k].size == 0)
 			continue;

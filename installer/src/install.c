@@ -1,0 +1,1012 @@
+/* install.c: the executor (see install.h). */
+#define _FILE_OFFSET_BITS 64
+#include "install.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "disk.h"
+#include "run.h"
+#include "validate.h"
+#include "writers.h"
+
+#define MAX_MOUNTS 16
+#define MAX_STEPS 64
+
+struct ictx {
+	const struct install_plan *p;
+	const struct install_opts *o;
+	struct xlog *log;
+	char image[PATH_MAX];
+	char mounts[MAX_MOUNTS][PATH_MAX];
+	size_t n_mounts;
+	bool disks_written;
+	bool logs_mounted;
+	bool esp_staged;           /* the ESP could not be mounted: staged in a tmpfs, copied with mtools */
+	char esp_dev[96];
+	bool chroot_ready;
+	struct target_facts *facts;
+};
+
+typedef int (*step_fn)(struct ictx *c, size_t arg);
+struct step {
+	char title[200];
+	step_fn fn;
+	size_t arg;
+};
+
+/* --- helpers */
+static int tpath(const struct ictx *c, char *buf, size_t n, const char *rel)
+{
+	if (snprintf(buf, n, "%s/%s", c->o->target, rel[0] == '/' ? rel + 1 : rel) >= (int)n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char save = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*p = save;
+			if (!save)
+				break;
+		}
+	}
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int do_mount(struct ictx *c, const char *src, const char *dir, const char *type, unsigned long flags,
+		    const char *data)
+{
+	int r;
+	if (c->n_mounts >= MAX_MOUNTS)
+		return -E2BIG;
+	if ((r = mkdir_p(dir, 0755)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot make the mount point %s: %s\n", dir, strerror(-r));
+		return r;
+	}
+	if (mount(src, dir, type, flags, data) < 0) {
+		r = -errno;
+		xlog_msg(c->log, "mount %s on %s (%s): %s", src, dir, type ? type : "bind", strerror(-r));
+		return r;
+	}
+	xlog_msg(c->log, "mounted %s on %s (%s)", src, dir, type ? type : "bind");
+	snprintf(c->mounts[c->n_mounts++], PATH_MAX, "%s", dir);
+	return 0;
+}
+
+static int umount_one(struct ictx *c, const char *dir)
+{
+	for (int i = 0; i < 20; i++) {
+		if (umount2(dir, 0) == 0) {
+			xlog_msg(c->log, "unmounted %s", dir);
+			return 0;
+		}
+		if (errno != EBUSY)
+			break;
+		sleep_ms(250);
+	}
+	int e = errno;
+	if (umount2(dir, MNT_DETACH) == 0) {
+		xlog_warn(c->log, "%s was busy (%s); detached it lazily", dir, strerror(e));
+		return 0;
+	}
+	e = errno;
+	xlog_warn(c->log, "cannot unmount %s: %s; unmount it by hand before using the disk", dir, strerror(e));
+	return -e;
+}
+
+/* Unmount everything down to (and excluding) the first keep mounts, in reverse. */
+static int umount_to(struct ictx *c, size_t keep)
+{
+	int r = 0;
+	sync();
+	while (c->n_mounts > keep) {
+		c->n_mounts--;
+		int k = umount_one(c, c->mounts[c->n_mounts]);
+		if (k < 0 && !r)
+			r = k;
+	}
+	return r;
+}
+
+static int write_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int r = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.xhnew", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t w = write(fd, text, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		text += w;
+		len -= (size_t)w;
+	}
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static int read_file(const char *path, char **out)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	if (!f)
+		return -errno;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			size_t nc = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, nc);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap = nc;
+		}
+		size_t k = fread(buf + len, 1, 4096, f);
+		len += k;
+		if (k < 4096)
+			break;
+	}
+	int e = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (e) {
+		free(buf);
+		return e;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char *text = NULL;
+	int r = read_file(from, &text);
+	if (r < 0)
+		return r;
+	r = write_file(to, text, strlen(text), mode);
+	free(text);
+	return r;
+}
+
+static const struct plan_part *part_of(const struct plan_disk *pd, enum part_role role)
+{
+	for (size_t i = 0; i < pd->n_parts; i++)
+		if (pd->parts[i].role == role)
+			return &pd->parts[i];
+	return NULL;
+}
+
+static void part_dev(const struct ictx *c, size_t disk, enum part_role role, char *buf, size_t n)
+{
+	const struct plan_part *pp = part_of(&c->p->disks[disk], role);
+	buf[0] = '\0';
+	if (pp)
+		part_devnode(&c->p->disks[disk].disk, pp->number, buf, n);
+}
+
+/* --- the image */
+int read_sha256_file(const char *path, char out[65])
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	char *ok = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (!ok)
+		return -EINVAL;
+	for (int i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)line[i]))
+			return -EINVAL;
+		out[i] = (char)tolower((unsigned char)line[i]);
+	}
+	if (line[64] && !isspace((unsigned char)line[64]))
+		return -EINVAL;
+	out[64] = '\0';
+	return 0;
+}
+
+int sha256_file(const char *path, char out[65], struct xlog *log)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int r = 0;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *buf = malloc(1 << 20);
+	if (!ctx || !buf || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		r = -ENOMEM;
+		goto out;
+	}
+	uint64_t done = 0;
+	int last = -1;
+	for (;;) {
+		ssize_t k = read(fd, buf, 1 << 20);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (k == 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)k) != 1) {
+			r = -EIO;
+			goto out;
+		}
+		done += (uint64_t)k;
+		int pct = st.st_size ? (int)(done * 100 / (uint64_t)st.st_size) : 100;
+		if (log && pct != last) {
+			char p[16];
+			snprintf(p, sizeof(p), "%5d%% ", pct);
+			xlog_progress(log, p);
+			last = pct;
+		}
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
+		r = -EIO;
+		goto out;
+	}
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int find_image(struct ictx *c)
+{
+	static const char *const defaults[] = INSTALL_IMAGE_PATHS;
+	struct stat st;
+	if (c->o->image)
+		return copy_str(c->image, sizeof(c->image), c->o->image);
+	for (size_t i = 0; defaults[i]; i++)
+		if (stat(defaults[i], &st) == 0 && S_ISREG(st.st_mode))
+			return copy_str(c->image, sizeof(c->image), defaults[i]);
+	fprintf(stderr, "xenhost-installer: no host image found (looked for");
+	for (size_t i = 0; defaults[i]; i++)
+		fprintf(stderr, " %s", defaults[i]);
+	fprintf(stderr, "); give it with --image PATH\n");
+	return -ENOENT;
+}
+
+static int step_verify(struct ictx *c, size_t arg)
+{
+	char sumfile[PATH_MAX + 8], want[65], got[65];
+	int r;
+	(void)arg;
+	snprintf(sumfile, sizeof(sumfile), "%s.sha256", c->image);
+	if ((r = read_sha256_file(sumfile, want)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot read the image's checksum from %s: %s; it must hold the "
+			"sha256sum line of the image\n", sumfile, r == -EINVAL ? "not a sha256sum line" : strerror(-r));
+		return r;
+	}
+	if ((r = sha256_file(c->image, got, c->log)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot read the image %s: %s\n", c->image, strerror(-r));
+		return r;
+	}
+	xlog_msg(c->log, "image %s sha256 %s, expected %s", c->image, got, want);
+	if (strcmp(got, want) != 0) {
+		fprintf(stderr, "xenhost-installer: the image %s is damaged: its sha256 is %s but %s says %s; nothing "
+			"was written. Use an intact image (check the boot medium)\n", c->image, got, sumfile, want);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int step_check_disks(struct ictx *c, size_t arg)
+{
+	char why[512];
+	(void)arg;
+	for (size_t i = 0; i < c->p->n_disks; i++) {
+		int r = disk_check_unused(c->o->sysfs, &c->p->disks[i].disk, why, sizeof(why));
+		if (r < 0) {
+			fprintf(stderr, "xenhost-installer: disk %s is in use (%s); nothing was written. Unmount it or "
+				"choose another disk\n", c->p->disks[i].disk.devnode, why);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+/* --- disks */
+static int step_wipe(struct ictx *c, size_t d)
+{
+	c->disks_written = true;
+	return disk_wipe(c->log, c->o->sysfs, &c->p->disks[d]);
+}
+
+static int step_partition(struct ictx *c, size_t d)
+{
+	const struct plan_disk *pd = &c->p->disks[d];
+	char dev[96];
+	int r = disk_partition(c->log, c->o->sysfs, pd);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < pd->n_parts; i++) {
+		part_devnode(&pd->disk, pd->parts[i].number, dev, sizeof(dev));
+		if ((r = dev_wipe_signatures(c->log, dev)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int mkfs_part(struct ictx *c, const struct plan_disk *pd, const struct plan_part *pp)
+{
+	char dev[96], label[40];
+	part_devnode(&pd->disk, pp->number, dev, sizeof(dev));
+	fs_label(pp, c->p->suffix, label, sizeof(label));
+	switch (pp->fs) {
+	case FS_EXT4: {
+		const char *argv[] = { "mkfs.ext4", "-F", "-q", "-L", label, dev, NULL };
+		return run_argv(c->log, NULL, argv, NULL);
+	}
+	case FS_XFS: {
+		const char *argv[] = { "mkfs.xfs", "-f", "-q", "-L", label, dev, NULL };
+		return run_argv(c->log, NULL, argv, NULL);
+	}
+	case FS_VFAT: {
+		const char *argv[] = { "mkfs.vfat", "-F", "32", "-n", label, dev, NULL };
+		return run_argv(c->log, NULL, argv, NULL);
+	}
+	case FS_SWAP: {
+		const char *argv[] = { "mkswap", "-L", label, dev, NULL };
+		return run_argv(c->log, NULL, argv, NULL);
+	}
+	case FS_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int step_mkfs(struct ictx *c, size_t d)
+{
+	const struct plan_disk *pd = &c->p->disks[d];
+	for (size_t i = 0; i < pd->n_parts; i++) {
+		if (!pd->parts[i].mkfs)
+			continue;
+		int r = mkfs_part(c, pd, &pd->parts[i]);
+		if (r < 0) {
+			char dev[96];
+			part_devnode(&pd->disk, pd->parts[i].number, dev, sizeof(dev));
+			fprintf(stderr, "xenhost-installer: making the %s filesystem of the %s partition %s failed\n",
+				fs_name(pd->parts[i].fs), part_role_name(pd->parts[i].role), dev);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* --- mount, unpack */
+static int step_mount(struct ictx *c, size_t arg)
+{
+	char dev[96], dir[PATH_MAX];
+	int r;
+	(void)arg;
+	if ((r = mkdir_p(c->o->target, 0755)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot make the target directory %s: %s\n", c->o->target, strerror(-r));
+		return r;
+	}
+	part_dev(c, 0, PART_ROOT, dev, sizeof(dev));
+	if ((r = do_mount(c, dev, c->o->target, "ext4", 0, NULL)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot mount the root filesystem %s on %s: %s\n", dev, c->o->target,
+			strerror(-r));
+		return r;
+	}
+	part_dev(c, 0, PART_LOGS, dev, sizeof(dev));
+	if ((r = tpath(c, dir, sizeof(dir), "var/log")) < 0 || (r = do_mount(c, dev, dir, "ext4", MS_NODEV | MS_NOSUID, NULL)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot mount the logs filesystem %s on %s: %s\n", dev, dir, strerror(-r));
+		return r;
+	}
+	c->logs_mounted = true;
+	return 0;
+}
+
+struct unsq_progress {
+	struct xlog *log;
+	int last;
+};
+
+static void unsq_output(void *ud, const char *buf, size_t n)
+{
+	struct unsq_progress *u = ud;
+	/* the progress bar: "\r[====|   ] 1234/5678  21%" */
+	for (size_t i = n; i-- > 0;) {
+		if (buf[i] != '%')
+			continue;
+		size_t s = i;
+		while (s > 0 && isdigit((unsigned char)buf[s - 1]))
+			s--;
+		if (s < i) {
+			int pct = atoi(buf + s);
+			if (pct != u->last) {
+				char p[16];
+				snprintf(p, sizeof(p), "%5d%% ", pct);
+				xlog_progress(u->log, p);
+				if (pct % 10 == 0)
+					xlog_msg(u->log, "unpacked %d%%", pct);
+				u->last = pct;
+			}
+		}
+		break;
+	}
+}
+
+static int step_unpack(struct ictx *c, size_t arg)
+{
+	struct unsq_progress u = { c->log, -1 };
+	struct run_opts o = { .on_output = unsq_output, .ud = &u };
+	const char *argv[] = { "unsquashfs", "-f", "-d", c->o->target, c->image, NULL };
+	(void)arg;
+	int r = run_argv(c->log, &o, argv, NULL);
+	if (r < 0)
+		fprintf(stderr, "xenhost-installer: unpacking the image %s onto %s failed\n", c->image, c->o->target);
+	return r;
+}
+
+static int step_mount_esp(struct ictx *c, size_t arg)
+{
+	char dir[PATH_MAX];
+	int r;
+	(void)arg;
+	part_dev(c, 0, PART_ESP, c->esp_dev, sizeof(c->esp_dev));
+	if ((r = tpath(c, dir, sizeof(dir), "boot/efi")) < 0)
+		return r;
+	r = do_mount(c, c->esp_dev, dir, "vfat", MS_NODEV | MS_NOSUID, "umask=0077");
+	if (r == -ENODEV && have_program(NULL, "mcopy")) {
+		/* This kernel has no vfat (a build machine running the integration tests): stage the
+		 * ESP's files in a tmpfs whose source is the ESP (so that grub-install finds the FAT
+		 * partition behind it), then copy them onto the ESP with mtools. */
+		xlog_warn(c->log, "this kernel cannot mount vfat: the ESP %s is filled with mtools instead", c->esp_dev);
+		if ((r = do_mount(c, c->esp_dev, dir, "tmpfs", MS_NODEV | MS_NOSUID, "mode=0700")) == 0)
+			c->esp_staged = true;
+	}
+	if (r < 0)
+		fprintf(stderr, "xenhost-installer: cannot mount the ESP %s on %s: %s\n", c->esp_dev, dir, strerror(-r));
+	return r;
+}
+
+/* --- configuration */
+static int find_krel(struct ictx *c)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 300];
+	struct stat st;
+	int r;
+	if ((r = tpath(c, dir, sizeof(dir), "boot")) < 0)
+		return r;
+	DIR *dh = opendir(dir);
+	if (!dh)
+		return -errno;
+	struct dirent *e;
+	c->facts->krel[0] = '\0';
+	while ((e = readdir(dh))) {
+		if (strncmp(e->d_name, "vmlinuz-", 8) != 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/initrd.img-%s", dir, e->d_name + 8);
+		if (stat(p, &st) == 0 && strcmp(e->d_name + 8, c->facts->krel) > 0)
+			snprintf(c->facts->krel, sizeof(c->facts->krel), "%s", e->d_name + 8);
+	}
+	closedir(dh);
+	if (!c->facts->krel[0]) {
+		fprintf(stderr, "xenhost-installer: the image has no /boot/vmlinuz-<release> with its "
+			"/boot/initrd.img-<release>: it is not a Xenhost host image\n");
+		return -ENOENT;
+	}
+	snprintf(p, sizeof(p), "%s/xen.gz", dir);
+	if (stat(p, &st) < 0) {
+		fprintf(stderr, "xenhost-installer: the image has no /boot/xen.gz: it is not a Xenhost host image\n");
+		return -ENOENT;
+	}
+	xlog_msg(c->log, "image: kernel %s, /boot/xen.gz", c->facts->krel);
+	return 0;
+}
+
+static int fs_uuid_of(struct ictx *c, size_t disk, enum part_role role, char *uuid)
+{
+	char dev[96];
+	part_dev(c, disk, role, dev, sizeof(dev));
+	if (!dev[0])
+		return 0;
+	int r = dev_fs_uuid(dev, uuid, UUID_STR, NULL, 0);
+	if (r < 0)
+		fprintf(stderr, "xenhost-installer: cannot read the filesystem UUID of %s (%s)\n", dev, part_role_name(role));
+	return r;
+}
+
+static int collect_facts(struct ictx *c)
+{
+	struct target_facts *t = c->facts;
+	const struct install_plan *p = c->p;
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	t->plan = p;
+	t->cfg = p->cfg;
+	snprintf(t->product_version, sizeof(t->product_version), "%s", XENHOST_VERSION);
+	gmtime_r(&now, &tm);
+	strftime(t->install_date, sizeof(t->install_date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((r = uuid_random(t->installation_uuid)) < 0 || (r = uuid_random(t->dom0_uuid)) < 0)
+		return r;
+	const struct disk_info *d0 = &p->disks[0].disk;
+	snprintf(t->primary_disk, sizeof(t->primary_disk), "%s", d0->n_by_id ? d0->by_id[0] : d0->devnode);
+	if ((r = fs_uuid_of(c, 0, PART_ROOT, t->root_uuid)) < 0 || (r = fs_uuid_of(c, 0, PART_LOGS, t->logs_uuid)) < 0 ||
+	    (r = fs_uuid_of(c, 0, PART_ESP, t->esp_uuid)) < 0 || (r = fs_uuid_of(c, 0, PART_SWAP, t->swap_uuid)) < 0)
+		return r;
+	for (size_t d = 0; d < p->n_disks && !t->storage_uuid[0]; d++) {
+		const struct plan_part *pp = part_of(&p->disks[d], PART_STORAGE);
+		if (!pp)
+			continue;
+		if ((r = fs_uuid_of(c, d, PART_STORAGE, t->storage_uuid)) < 0)
+			return r;
+		snprintf(t->storage_label, sizeof(t->storage_label), "%s", pp->label);
+	}
+	if ((r = find_krel(c)) < 0)
+		return r;
+	if (probe_nics(c->o->sysfs, t->nics, NIC_MAX, &t->n_nics) < 0)
+		t->n_nics = 0;
+	for (size_t i = 0; i < t->n_nics; i++)
+		xlog_msg(c->log, "NIC %s (%s, %s, %s) is %s on the host", t->nics[i].kname, t->nics[i].mac,
+			 t->nics[i].driver, t->nics[i].sortkey, t->nics[i].name);
+	if (nics_find_admin(t) < 0)
+		xlog_warn(c->log, "the management interface %s is not a NIC of this machine; its configuration is "
+			  "written for %s anyway", p->cfg->admin.name[0] ? p->cfg->admin.name : p->cfg->admin.hwaddr,
+			  t->admin_name);
+	return 0;
+}
+
+static int write_in_target(struct ictx *c, const char *rel, const char *text, mode_t mode)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	int r;
+	if ((r = tpath(c, path, sizeof(path), rel)) < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		if ((r = mkdir_p(dir, 0755)) < 0)
+			goto fail;
+	}
+	if ((r = write_file(path, text, strlen(text), mode)) < 0)
+		goto fail;
+	xlog_msg(c->log, "wrote /%s", rel);
+	return 0;
+fail:
+	fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", path, strerror(-r));
+	return r;
+}
+
+static int step_configure(struct ictx *c, size_t arg)
+{
+	struct gen_files *g = calloc(1, sizeof(*g));
+	char path[PATH_MAX], zone[PATH_MAX], link[PATH_MAX];
+	struct stat st;
+	int r;
+	(void)arg;
+	if (!g)
+		return -ENOMEM;
+	if ((r = collect_facts(c)) < 0)
+		goto out;
+	if ((r = gen_all(c->facts, g)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot generate the configuration files: %s\n", strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		if ((r = write_in_target(c, g->v[i].path, g->v[i].text, g->v[i].mode)) < 0)
+			goto out;
+	/* time zone */
+	const char *tz = c->p->cfg->timezone;
+	snprintf(link, sizeof(link), "../usr/share/zoneinfo/%s", tz);
+	if ((r = tpath(c, path, sizeof(path), "etc/localtime")) < 0 || (r = tpath(c, zone, sizeof(zone), "usr/share/zoneinfo")) < 0)
+		goto out;
+	if (snprintf(zone + strlen(zone), sizeof(zone) - strlen(zone), "/%s", tz) < 0 || stat(zone, &st) < 0)
+		xlog_warn(c->log, "the image has no zoneinfo for %s (/usr/share/zoneinfo/%s); /etc/localtime points at "
+			  "it anyway", tz, tz);
+	if ((unlink(path) < 0 && errno != ENOENT) || symlink(link, path) < 0) {
+		r = -errno;
+		fprintf(stderr, "xenhost-installer: cannot link %s to %s: %s\n", path, link, strerror(-r));
+		goto out;
+	}
+	/* machine-id: empty, so that the first boot makes one */
+	if ((r = write_in_target(c, "etc/machine-id", "", 0444)) < 0)
+		goto out;
+	r = 0;
+out:
+	gen_files_free(g);
+	free(g);
+	return r;
+}
+
+static int step_password(struct ictx *c, size_t arg)
+{
+	const struct install_config *cfg = c->p->cfg;
+	char hash[CFG_PASSWORD_MAX], path[PATH_MAX];
+	char *in = NULL, *out = NULL;
+	struct stat st;
+	int r;
+	(void)arg;
+	if (cfg->root_password_type == PW_HASH)
+		r = copy_str(hash, sizeof(hash), cfg->root_password);
+	else if (cfg->root_password_type == PW_PLAINTEXT)
+		r = hash_password(cfg->root_password, hash, sizeof(hash));
+	else {
+		fprintf(stderr, "xenhost-installer: no root password in the configuration\n");
+		return -EINVAL;
+	}
+	if (r < 0) {
+		fprintf(stderr, "xenhost-installer: cannot hash the root password: %s\n", strerror(-r));
+		goto out;
+	}
+	if ((r = tpath(c, path, sizeof(path), "etc/shadow")) < 0)
+		goto out;
+	if ((r = read_file(path, &in)) < 0 || stat(path, &st) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot read %s: %s\n", path, strerror(r < 0 ? -r : errno));
+		r = r < 0 ? r : -errno;
+		goto out;
+	}
+	if ((r = shadow_set_root(in, hash, (long)(time(NULL) / 86400), &out)) < 0) {
+		fprintf(stderr, "xenhost-installer: %s has no root entry: the image is broken\n", path);
+		goto out;
+	}
+	if ((r = write_file(path, out, strlen(out), st.st_mode & 07777)) < 0 || chown(path, st.st_uid, st.st_gid) < 0) {
+		r = r < 0 ? r : -errno;
+		fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", path, strerror(-r));
+		goto out;
+	}
+	xlog_msg(c->log, "root password set in /etc/shadow (%s)",
+		 cfg->root_password_type == PW_HASH ? "the given hash" : "SHA-512 hash of the given password");
+out:
+	explicit_bzero(hash, sizeof(hash));
+	if (out)
+		explicit_bzero(out, strlen(out));
+	free(in);
+	free(out);
+	return r;
+}
+
+static int systemctl(struct ictx *c, const char *verb, const char *unit)
+{
+	char root[PATH_MAX + 16];
+	snprintf(root, sizeof(root), "--root=%s", c->o->target);
+	const char *argv[] = { "systemctl", root, "--quiet", verb, unit, NULL };
+	int r = run_argv(c->log, NULL, argv, NULL);
+	if (r < 0)
+		fprintf(stderr, "xenhost-installer: cannot %s the service %s on the target: is it in the image?\n", verb, unit);
+	return r;
+}
+
+static int step_services(struct ictx *c, size_t arg)
+{
+	const struct install_config *cfg = c->p->cfg;
+	int r;
+	(void)arg;
+	if (cfg->ntp == NTP_NONE && (r = systemctl(c, "disable", "chrony.service")) < 0)
+		return r;
+	for (size_t i = 0; i < cfg->n_services; i++)
+		if ((r = systemctl(c, cfg->services[i].enabled ? "enable" : "disable", cfg->services[i].name)) < 0)
+			return r;
+	return 0;
+}
+
+/* --- bootloader, run inside the target with its own GRUB */
+static int chroot_prepare(struct ictx *c)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int r;
+	if (c->chroot_ready)
+		return 0;
+	if ((r = tpath(c, dir, sizeof(dir), "dev")) < 0 || (r = do_mount(c, "/dev", dir, NULL, MS_BIND, NULL)) < 0 ||
+	    (r = tpath(c, dir, sizeof(dir), "proc")) < 0 || (r = do_mount(c, "proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0 ||
+	    (r = tpath(c, dir, sizeof(dir), "sys")) < 0 || (r = do_mount(c, "/sys", dir, NULL, MS_BIND, NULL)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot mount /dev, /proc and /sys in the target %s: %s\n", c->o->target,
+			strerror(-r));
+		return r;
+	}
+	if (stat("/sys/firmware/efi/efivars", &st) == 0 && (r = tpath(c, dir, sizeof(dir), "sys/firmware/efi/efivars")) == 0 &&
+	    do_mount(c, "efivarfs", dir, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		xlog_msg(c->log, "efivarfs not mounted in the target; the NVRAM entry may fail");
+	c->chroot_ready = true;
+	return 0;
+}
+
+static int step_grub_bios(struct ictx *c, size_t arg)
+{
+	struct run_opts o = { .chroot = c->o->target };
+	const char *argv[] = { "grub-install", "--target=i386-pc", "--boot-directory=/boot", c->p->disks[0].disk.devnode, NULL };
+	int r;
+	(void)arg;
+	if ((r = chroot_prepare(c)) < 0)
+		return r;
+	if ((r = run_argv(c->log, &o, argv, NULL)) < 0)
+		fprintf(stderr, "xenhost-installer: installing GRUB for BIOS on %s failed\n", c->p->disks[0].disk.devnode);
+	return r;
+}
+
+static int esp_copy(struct ictx *c)
+{
+	char dir[PATH_MAX], src[PATH_MAX + 8];
+	int r;
+	if ((r = tpath(c, dir, sizeof(dir), "boot/efi")) < 0)
+		return r;
+	snprintf(src, sizeof(src), "%s/EFI", dir);
+	const char *argv[] = { "mcopy", "-s", "-o", "-i", c->esp_dev, src, "::/", NULL };
+	if ((r = run_argv(c->log, NULL, argv, NULL)) < 0)
+		fprintf(stderr, "xenhost-installer: copying the EFI files onto the ESP %s with mcopy failed\n", c->esp_dev);
+	return r;
+}
+
+static int step_grub_uefi(struct ictx *c, size_t arg)
+{
+	struct run_opts o = { .chroot = c->o->target };
+	const char *removable[] = { "grub-install", "--target=x86_64-efi", "--efi-directory=/boot/efi",
+				    "--boot-directory=/boot", "--removable", "--no-nvram", NULL };
+	const char *named[] = { "grub-install", "--target=x86_64-efi", "--efi-directory=/boot/efi",
+				"--boot-directory=/boot", "--bootloader-id=xenhost", "--no-nvram", NULL };
+	int r;
+	(void)arg;
+	if ((r = chroot_prepare(c)) < 0)
+		return r;
+	if ((r = run_argv(c->log, &o, removable, NULL)) < 0 || (r = run_argv(c->log, &o, named, NULL)) < 0) {
+		fprintf(stderr, "xenhost-installer: installing GRUB for UEFI on the ESP %s failed\n", c->esp_dev);
+		return r;
+	}
+	if (c->esp_staged)
+		return esp_copy(c);
+	return 0;
+}
+
+static int step_boot_entry(struct ictx *c, size_t arg)
+{
+	struct run_opts o = { .chroot = c->o->target, .quiet_fail = true };
+	const struct plan_part *esp = part_of(&c->p->disks[0], PART_ESP);
+	char num[16];
+	(void)arg;
+	snprintf(num, sizeof(num), "%u", esp ? esp->number : 4);
+	const char *argv[] = { "efibootmgr", "--create", "--disk", c->p->disks[0].disk.devnode, "--part", num,
+			       "--label", "Xenhost", "--loader", "\\EFI\\xenhost\\grubx64.efi", NULL };
+	if (run_argv(c->log, &o, argv, NULL) < 0)
+		xlog_warn(c->log, "could not add the UEFI boot entry (efibootmgr failed; see the log): the machine "
+			  "still boots EFI/BOOT/BOOTX64.EFI from %s", c->p->disks[0].disk.devnode);
+	return 0;
+}
+
+/* --- the end */
+int write_redacted_answerfile(const char *in, const char *out)
+{
+	xmlDocPtr doc = xmlReadFile(in, NULL, XML_PARSE_NONET);
+	int r = 0;
+	if (!doc)
+		return -EINVAL;
+	xmlNodePtr stack[64];
+	size_t n = 0;
+	if (xmlDocGetRootElement(doc))
+		stack[n++] = xmlDocGetRootElement(doc);
+	while (n) {
+		xmlNodePtr node = stack[--n];
+		for (; node; node = node->next) {
+			if (node->type != XML_ELEMENT_NODE)
+				continue;
+			if (!xmlStrcmp(node->name, BAD_CAST "root-password"))
+				xmlNodeSetContent(node, BAD_CAST "(redacted by xenhost-installer)");
+			else if (node->children && n < 64)
+				stack[n++] = node->children;
+		}
+	}
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		r = -errno;
+		xmlFreeDoc(doc);
+		return r;
+	}
+	if (fchmod(fd, 0600) < 0)
+		r = -errno;
+	xmlSaveCtxtPtr s = xmlSaveToFd(fd, "UTF-8", 0);
+	if (!s || xmlSaveDoc(s, doc) < 0)
+		r = -EIO;
+	if (s && xmlSaveClose(s) < 0)
+		r = -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	xmlFreeDoc(doc);
+	return r;
+}
+
+static int save_log(struct ictx *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	int r;
+	if (!c->logs_mounted || !c->o->log_path)
+		return 0;
+	if ((r = tpath(c, dir, sizeof(dir), "var/log/installer")) < 0 || (r = mkdir_p(dir, 0700)) < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/install.log", dir);
+	if (c->log->f)
+		fflush(c->log->f);
+	return copy_file(c->o->log_path, path, 0600);
+}
+
+static int step_save(struct ictx *c, size_t arg)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	int r;
+	(void)arg;
+	if ((r = tpath(c, dir, sizeof(dir), "var/log/installer")) < 0 || (r = mkdir_p(dir, 0700)) < 0)
+		goto fail;
+	if (c->o->answerfile) {
+		snprintf(path, sizeof(path), "%s/answerfile.xml", dir);
+		if ((r = write_redacted_answerfile(c->o->answerfile, path)) < 0)
+			goto fail;
+		xlog_msg(c->log, "saved the answer file (root password redacted) as /var/log/installer/answerfile.xml");
+	}
+	xlog_msg(c->log, "installation complete in %.1f s; saving this log as /var/log/installer/install.log",
+		 xlog_now() - c->log->t0);
+	if ((r = save_log(c)) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "xenhost-installer: cannot save the install log and answer file in %s: %s\n", dir, strerror(-r));
+	return r;
+}
+
+static int step_unmount(struct ictx *c, size_t arg)
+{
+	(void)arg;
+	int r = umount_to(c, 0);
+	c->logs_mounted = false;
+	return r;
+}
+
+static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt, ...)
+{
+	va_list ap;
+	if (*n >= MAX_STEPS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(v[*n].title, sizeof(v[*n].title), fmt, ap);
+	va_end(ap);
+	v[*n].fn = fn;
+	v[*n].arg = arg;
+	(*n)++;
+}
+
+enum install_result install_run(const struct install_plan *p, const struct install_opts *o, struct xlog *log)
+{
+	struct ictx c = { .p = p, .o = o, .log = log };
+	struct step *steps = calloc(MAX_STEPS, sizeof(*steps));
+	size_t n = 0, verify_idx = 1;
+	enum install_result res = INSTALL_OK;
+	char dev[96];
+
+	c.facts = calloc(1, sizeof(*c.facts));
+	if (!steps || !c.facts) {
+		free(steps);
+		free(c.facts);
+		return INSTALL_FAILED;
+	}
+	if (find_image(&c) < 0) {
+		free(steps);
+		free(c.facts);
+		return INSTALL_REFUSED_IMAGE;
+	}
+	add_step(steps, &n, step_check_disks, 0, "check that the disks are not in use");
+	add_step(steps, &n, step_verify, 0, "verify the image %s (sha256)", c.image);
+	for (size_t d = 0; d < p->n_disks; d++)
+		add_step(steps, &n, step_wipe, d, "wipe old signatures on %s", p->disks[d].disk.devnode);
+	for (size_t d = 0; d < p->n_disks; d++)
+		add_step(steps, &n, step_partition, d, "partition %s (GPT, %zu partitions)", p->disks[d].disk.devnode,
+			 p->disks[d].n_parts);
+	for (size_t d = 0; d < p->n_disks; d++)
+		add_step(steps, &n, step_mkfs, d, "make filesystems on %s", p->disks[d].disk.devnode);
+	add_step(steps, &n, step_mount, 0, "mount the target on %s", o->target);
+	add_step(steps, &n, step_unpack, 0, "unpack the image");
+	part_dev(&c, 0, PART_ESP, dev, sizeof(dev));
+	add_step(steps, &n, step_mount_esp, 0, "mount the ESP %s", dev);
+	add_step(steps, &n, step_configure, 0, "write the configuration");
+	add_step(steps, &n, step_password, 0, "set the root password");
+	if (p->cfg->n_services || p->cfg->ntp == NTP_NONE)
+		add_step(steps, &n, step_services, 0, "enable and disable services");
+	add_step(steps, &n, step_grub_bios, 0, "install GRUB for BIOS on %s", p->disks[0].disk.devnode);
+	add_step(steps, &n, step_grub_uefi, 0, "install GRUB for UEFI on %s", dev);
+	if (p->firmware == FW_UEFI && p->write_boot_entry)
+		add_step(steps, &n, step_boot_entry, 0, "add the UEFI boot entry");
+	add_step(steps, &n, step_save, 0, "save the install log and the answer file");
+	add_step(steps, &n, step_unmount, 0, "unmount the target");
+	log->n_steps = (unsigned)n;
+
+	xlog_msg(log, "xenhost-installer %s: %zu steps; image %s; target %s", XENHOST_VERSION, n, c.image, o->target);
+	for (size_t i = 0; i < n; i++) {
+		xlog_step_begin(log, "%s", steps[i].title);
+		int r = steps[i].fn(&c, steps[i].arg);
+		xlog_step_end(log, r >= 0);
+		if (r < 0) {
+			xlog_msg(log, "step %zu (%s) failed: %s", i + 1, steps[i].title, strerror(-r));
+			if (!c.disks_written)
+				res = i <= verify_idx && r == -EBUSY ? INSTALL_REFUSED_BUSY : INSTALL_REFUSED_IMAGE;
+			else
+				res = INSTALL_FAILED;
+			if (c.disks_written) {
+				fprintf(stderr, "xenhost-installer: step %zu/%zu (%s) failed: %s\n", i + 1, n, steps[i].title,
+					strerror(-r));
+				/* keep the log on the target when its logs filesystem is mounted */
+				umount_to(&c, c.logs_mounted ? 2 : 0);
+				if (c.logs_mounted && save_log(&c) == 0)
+					fprintf(stderr, "xenhost-installer: the install log is %s, and a copy is in "
+						"/var/log/installer/install.log on the logs partition (%s)\n",
+						o->log_path ? o->log_path : "not written",
+						(part_dev(&c, 0, PART_LOGS, dev, sizeof(dev)), dev));
+				else
+					fprintf(stderr, "xenhost-installer: the install log is %s\n",
+						o->log_path ? o->log_path : "not written (no --log)");
+			}
+			umount_to(&c, 0);
+			break;
+		}
+	}
+	free(steps);
+	explicit_bzero(c.facts, sizeof(*c.facts));
+	free(c.facts);
+	return res;
+}

@@ -1,0 +1,32 @@
+/* run.h: running external programs (mkfs.*, unsquashfs, grub-install, ...).
+ *
+ * Always an argv array, never a shell string. The command line and everything the
+ * program prints go to the install log; a program that fails (or is killed) is an
+ * error whose message names it and its exit status. */
+#ifndef XH_RUN_H
+#define XH_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xlog.h"
+
+struct run_opts {
+	const char *chroot;       /* run inside this root (its own binaries), or NULL */
+	char *out;                /* if set: the program's stdout is captured here ... */
+	size_t out_size;          /* ... up to out_size - 1 bytes, NUL-terminated */
+	/* Called with each chunk of output (for progress), may be NULL. */
+	void (*on_output)(void *ud, const char *buf, size_t n);
+	void *ud;
+	bool quiet_fail;          /* a failure is the caller's to report (logged only) */
+};
+
+/* Run argv[0] (searched in PATH) with argv. 0 when it exits 0; -ENOENT when it cannot
+ * be found; -EIO (exit status != 0, logged) or another -errno. *status (if not NULL)
+ * gets the exit status, or 128+signal. */
+int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[], int *status);
+
+/* Whether a program is found in PATH (or under root + a standard bin directory). */
+bool have_program(const char *root, const char *name);
+
+#endif

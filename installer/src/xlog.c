@@ -1,0 +1,152 @@
+/* xlog.c: the install log and progress lines (see xlog.h). */
+#include "xlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+double xlog_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	return 0;
+}
+
+int xlog_open(struct xlog *l, const char *path, FILE *console)
+{
+	memset(l, 0, sizeof(*l));
+	l->console = console;
+	l->tty = console && isatty(fileno(console));
+	l->t0 = xlog_now();
+	if (!path)
+		return 0;
+	int r = mkdir_parents(path);
+	if (r < 0)
+		return r;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	l->f = fdopen(fd, "a");
+	if (!l->f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	setvbuf(l->f, NULL, _IOLBF, 0);
+	return 0;
+}
+
+void xlog_close(struct xlog *l)
+{
+	if (l->f)
+		fclose(l->f);
+	l->f = NULL;
+}
+
+static void stamp(FILE *f)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(f, "%s ", buf);
+}
+
+static void vlog(struct xlog *l, const char *prefix, const char *fmt, va_list ap)
+{
+	if (!l->f)
+		return;
+	stamp(l->f);
+	fputs(prefix, l->f);
+	vfprintf(l->f, fmt, ap);
+	fputc('\n', l->f);
+}
+
+void xlog_msg(struct xlog *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(l, "", fmt, ap);
+	va_end(ap);
+}
+
+void xlog_warn(struct xlog *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(l, "warning: ", fmt, ap);
+	va_end(ap);
+	if (l->console && l->in_step && l->tty)
+		fputc('\n', l->console);
+	fputs("xenhost-installer: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void xlog_raw(struct xlog *l, const char *buf, size_t n)
+{
+	if (l->f && n)
+		fwrite(buf, 1, n, l->f);
+}
+
+void xlog_step_begin(struct xlog *l, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	l->step++;
+	l->in_step = true;
+	l->progress_shown = false;
+	l->step_t0 = xlog_now();
+	xlog_msg(l, "step %u/%u start: %s", l->step, l->n_steps, what);
+	if (l->console) {
+		fprintf(l->console, "[%2u/%u] %s ...", l->step, l->n_steps, what);
+		fflush(l->console);
+	}
+}
+
+void xlog_progress(struct xlog *l, const char *what)
+{
+	if (l->console && l->tty) {
+		fprintf(l->console, "%s%s", l->progress_shown ? "\b\b\b\b\b\b\b" : " ", what);
+		fflush(l->console);
+		l->progress_shown = true;
+	}
+}
+
+double xlog_step_end(struct xlog *l, bool ok)
+{
+	double d = xlog_now() - l->step_t0;
+	xlog_msg(l, "step %u/%u %s after %.1f s", l->step, l->n_steps, ok ? "done" : "FAILED", d);
+	if (l->console) {
+		fprintf(l->console, " %s%.1f s\n", ok ? "" : "FAILED after ", d);
+		fflush(l->console);
+	}
+	l->in_step = false;
+	return d;
+}

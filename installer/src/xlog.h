@@ -1,0 +1,40 @@
+/* xlog.h: the install log and the progress lines of the executor's steps.
+ *
+ * Everything the executor does is written to the log file (timestamps, every
+ * command's argv and output, each step's start, end and duration). The console
+ * gets one progress line per step: "[ 3/14] partition /dev/sda ... 0.4 s".
+ * Nothing secret is ever passed to these functions. */
+#ifndef XH_XLOG_H
+#define XH_XLOG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct xlog {
+	FILE *f;             /* the log file, or NULL */
+	FILE *console;       /* progress lines (stdout), or NULL */
+	bool tty;            /* console is a terminal: in-place progress updates */
+	unsigned step, n_steps;
+	double step_t0;      /* monotonic seconds */
+	double t0;           /* when the install started */
+	bool in_step;
+	bool progress_shown;
+};
+
+/* Open path for appending (mode 0600, parent directories made); NULL path: no file. */
+int xlog_open(struct xlog *l, const char *path, FILE *console);
+void xlog_close(struct xlog *l);
+double xlog_now(void);
+/* A line in the log file only ("2024-01-01T12:00:00Z message"). */
+void xlog_msg(struct xlog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning: in the log and on stderr. */
+void xlog_warn(struct xlog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Raw text (a command's output) into the log file. */
+void xlog_raw(struct xlog *l, const char *buf, size_t n);
+void xlog_step_begin(struct xlog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* In-step progress, e.g. "42%" (shown in place on a terminal, logged otherwise). */
+void xlog_progress(struct xlog *l, const char *what);
+/* End the current step: ok or failed; returns its duration in seconds. */
+double xlog_step_end(struct xlog *l, bool ok);
+
+#endif
