@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <libfdisk/libfdisk.h>
 #include <limits.h>
+#include <linux/blkpg.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,61 @@ static int wait_node(struct xlog *log, const char *sysfs, const struct plan_disk
 	return -ENODEV;
 }
 
+static bool kernel_has_part(const char *sysfs, const struct plan_disk *pd, unsigned number)
+{
+	char dev[96], path[PATH_MAX];
+	struct stat st;
+	part_devnode(&pd->disk, number, dev, sizeof(dev));
+	snprintf(path, sizeof(path), "%s/block/%s/%s/partition", sysfs, pd->disk.name, dev + 5);
+	return stat(path, &st) == 0;
+}
+
+static int blkpg(int fd, int op, unsigned number, uint64_t start, uint64_t len)
+{
+	struct blkpg_partition part = { .start = (long long)start, .length = (long long)len, .pno = (int)number };
+	struct blkpg_ioctl_arg arg = { .op = op, .datalen = sizeof(part), .data = &part };
+	return ioctl(fd, BLKPG, &arg) < 0 ? -errno : 0;
+}
+
+/* Make the kernel see the new table: BLKRRPART, and where that does nothing (or the
+ * disk is busy), delete the old partitions and add the new ones with BLKPG, as partx
+ * does. */
+static int kernel_update(struct xlog *log, const char *sysfs, const struct plan_disk *pd)
+{
+	char parts[64][64];
+	int fd = open(pd->disk.devnode, O_RDONLY | O_CLOEXEC);
+	int r = 0;
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, BLKRRPART) < 0)
+		xlog_msg(log, "%s: BLKRRPART: %s; using BLKPG", pd->disk.devnode, strerror(errno));
+	bool all = true;
+	for (size_t i = 0; i < pd->n_parts; i++)
+		all = all && kernel_has_part(sysfs, pd, pd->parts[i].number);
+	if (!all) {
+		size_t np = list_partitions(sysfs, pd->disk.name, parts, 64);
+		for (size_t i = 0; i < np; i++) {
+			size_t l = strlen(parts[i]);
+			while (l && parts[i][l - 1] >= '0' && parts[i][l - 1] <= '9')
+				l--;
+			unsigned num = (unsigned)strtoul(parts[i] + l, NULL, 10);
+			if (num && blkpg(fd, BLKPG_DEL_PARTITION, num, 0, 0) < 0)
+				xlog_msg(log, "%s: BLKPG delete partition %u: %s", pd->disk.devnode, num, strerror(errno));
+		}
+		for (size_t i = 0; i < pd->n_parts && r == 0; i++) {
+			const struct plan_part *pp = &pd->parts[i];
+			r = blkpg(fd, BLKPG_ADD_PARTITION, pp->number, pp->start, pp->size);
+			if (r < 0)
+				fprintf(stderr, "xenhost-installer: the kernel refused partition %u of %s (BLKPG): %s; is the "
+					"disk in use?\n", pp->number, pd->disk.devnode, strerror(-r));
+		}
+		if (r == 0)
+			xlog_msg(log, "%s: partitions added with BLKPG", pd->disk.devnode);
+	}
+	close(fd);
+	return r;
+}
+
 int disk_partition(struct xlog *log, const char *sysfs, const struct plan_disk *pd)
 {
 	const char *devn = pd->disk.devnode;
@@ -336,19 +392,11 @@ int disk_partition(struct xlog *log, const char *sysfs, const struct plan_disk *
 	}
 	if ((r = fdisk_write_disklabel(c)) < 0)
 		return fdisk_fail(c, "writing the partition table", devn, r);
-	if ((r = fdisk_reread_partition_table(c)) < 0) {
-		xlog_msg(log, "%s: BLKRRPART failed (%s); adding the partitions one by one", devn, strerror(-r));
-		struct fdisk_table *empty = fdisk_new_table();
-		if (!empty)
-			return fdisk_fail(c, "allocating a table", devn, -ENOMEM);
-		r = fdisk_reread_changes(c, empty);
-		fdisk_unref_table(empty);
-		if (r < 0)
-			return fdisk_fail(c, "telling the kernel about the new partitions", devn, r);
-	}
 	if ((r = fdisk_deassign_device(c, 0)) < 0)
 		return fdisk_fail(c, "closing the disk", devn, r);
 	fdisk_unref_context(c);
+	if ((r = kernel_update(log, sysfs, pd)) < 0)
+		return r;
 
 	if (access("/run/udev/control", F_OK) == 0 && have_program(NULL, "udevadm")) {
 		const char *argv[] = { "udevadm", "settle", "--timeout=30", NULL };

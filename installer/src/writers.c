@@ -142,11 +142,10 @@ static int add_file(struct gen_files *g, const char *path, mode_t mode, FILE **f
 	if (g->n >= sizeof(g->v) / sizeof(g->v[0]))
 		return -E2BIG;
 	struct gen_file *gf = &g->v[g->n];
-	size_t len;
 	memset(gf, 0, sizeof(*gf));
 	snprintf(gf->path, sizeof(gf->path), "%s", path);
 	gf->mode = mode;
-	*f = open_memstream(&gf->text, &len);
+	*f = open_memstream(&gf->text, &gf->len);
 	if (!*f)
 		return -ENOMEM;
 	g->n++;

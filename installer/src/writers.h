@@ -50,6 +50,7 @@ struct target_facts {
 struct gen_file {
 	char path[160];
 	char *text;           /* malloc'ed */
+	size_t len;           /* (open_memstream's size) */
 	mode_t mode;
 };
 
