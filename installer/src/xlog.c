@@ -73,6 +73,7 @@ static void stamp(FILE *f)
 	fprintf(f, "%s ", buf);
 }
 
+static void vlog(struct xlog *l, const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void vlog(struct xlog *l, const char *prefix, const char *fmt, va_list ap)
 {
 	if (!l->f)

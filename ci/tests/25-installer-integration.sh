@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# Installer integration tests, on loop devices (no VM; needs root):
+#  - refusals before anything is written: a wrong image checksum, a too-small disk,
+#    an unknown disk, a malformed answer file, a disk in use; each time the disk
+#    file's content (sha256 of its data extents and size) is unchanged;
+#  - a complete install of THE REAL host image (build/rootfs/rootfs.squashfs and its
+#    .sha256) onto a sparse 64 GiB disk, BIOS + ext4 + static IPv4 on a VLAN, then a
+#    reinstall over it in UEFI + XFS + DHCP: partition table (sfdisk --json), labels
+#    and filesystems (blkid), the files written (root and logs mounted read-only; the
+#    ESP read with mtools, as this kernel has no vfat), GRUB for both firmware modes,
+#    the inventory, the hashed root password, the saved log and redacted answer file.
+# The loop devices are found by the installer with --disk-allow-loop (test-only).
+. "$(dirname "$0")/../lib/test.sh"
+inst="$XH_TOP/installer"
+O="$XH_BUILD/installer"
+image=${XH_IMAGE:-$XH_BUILD/rootfs/rootfs.squashfs}
+skip() { echo "SKIP: $T_SUITE: $1"; }
+
+if [ "$(id -u)" -ne 0 ] || ! command -v losetup >/dev/null; then
+	skip "needs root and losetup"; exit 0
+fi
+tmp=$(mktemp -d /var/tmp/xh-inst.XXXXXX)
+loops=()
+cleanup() {
+	local m
+	for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
+	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- build (sanitizer build: ASan and UBSan watch the executor too)
+if ! out=$(make -C "$inst" -j"${XH_JOBS:-2}" O="$O" "$O/san/xenhost-installer" 2>&1); then
+	fail "installer builds" "$(printf '%s' "$out" | tail -n 20)"; exit 0
+fi
+bin="$O/san/xenhost-installer"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+attach() { # FILE VAR: attach FILE, its loop device in VAR (not in a subshell: cleanup detaches it)
+	local l; l=$(losetup -P -f --show "$1") || return 1
+	loops+=("$l"); printf -v "$2" '%s' "$l"
+}
+# Flush the loop devices' buffers so that the backing file holds everything written.
+settle() { local d; for d in "$loop" "$loop"p*; do [ -b "$d" ] && { blkid -p "$d" >/dev/null 2>&1; blockdev --flushbufs "$d"; }; done; sync; }
+# The content of a (sparse) file: sha256 over its size and every data extent with its
+# offset. Holes read as zeros, so any write, even of zeros, changes it; cheap on a
+# 64 GiB file that is mostly holes.
+fingerprint() {
+	python3 - "$1" <<-'PY'
+	import hashlib, os, sys
+	fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size; h = hashlib.sha256(str(size).encode()); off = 0
+	while off < size:
+	    try: d = os.lseek(fd, off, os.SEEK_DATA)
+	    except OSError: break
+	    e = os.lseek(fd, d, os.SEEK_HOLE); h.update(b"@%d" % d); os.lseek(fd, d, os.SEEK_SET)
+	    while d < e:
+	        b = os.read(fd, min(1 << 20, e - d)); h.update(b); d += len(b)
+	    off = e
+	print(h.hexdigest())
+	PY
+}
+run() { # the installer on this machine's sysfs with the loop devices offered as disks
+	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 \
+		--target-root "$tmp/target" "$@"
+}
+exit_code() { local want=$1; shift; "$@" >"$tmp/out" 2>&1; local rc=$?; [ "$rc" -eq "$want" ] || { echo "exit $rc, expected $want:"; tail -n 15 "$tmp/out"; return 1; }; }
+answer() { # FILE DISK FIRMWARE SRTYPE NETWORK-XML [EXTRA]
+	cat > "$1" <<-EOF
+	<?xml version="1.0" encoding="UTF-8"?>
+	<installation mode="fresh" sr-type="$4">
+	  <primary-disk>$2</primary-disk>
+	  <root-password type="plaintext">Xh-plain-Secret-42</root-password>
+	  $5
+	  <name-server>192.0.2.53</name-server>
+	  <hostname>xh-loop.example.com</hostname>
+	  <timezone>Europe/London</timezone>
+	  <keymap>uk</keymap>
+	  <ntp source="manual"/>
+	  <ntp-server>192.0.2.123</ntp-server>
+	  <firmware-mode>$3</firmware-mode>
+	  ${6:-}
+	</installation>
+	EOF
+}
+: > "$tmp/cmdline"
+static_net='<admin-interface name="eth0" proto="static" vlan="42"><ip>192.0.2.10/24</ip><gateway>192.0.2.1</gateway></admin-interface>'
+dhcp_net='<admin-interface name="eth0" proto="dhcp" protov6="autoconf"/>'
+
+# --- the disks: 64 GiB (seeded with an old table and filesystem to wipe) and 20 GiB
+truncate -s 64G "$tmp/disk.img" && truncate -s 20G "$tmp/small.img" || { fail "sparse disk files" "truncate failed"; exit 0; }
+printf 'label: gpt\n,1G,L\n,1G,L\n' | sfdisk -q "$tmp/disk.img" >/dev/null 2>&1
+attach "$tmp/disk.img" loop && attach "$tmp/small.img" small || { fail "loop devices" "losetup -P -f failed"; exit 0; }
+[ -e "${loop}p1" ] || partx -a "$loop" 2>/dev/null
+mkfs.ext4 -q -L OLDFS "${loop}p1" >/dev/null 2>&1
+mkfs.xfs -q -f "${loop}p2" >/dev/null 2>&1
+L=${loop#/dev/} S=${small#/dev/}
+settle
+before=$(fingerprint "$tmp/disk.img")
+
+# --- refusals: nothing is written
+if [ -f "$image" ] && [ -f "$image.sha256" ]; then have_image=1; else have_image=0; fi
+mkdir -p "$tmp/img/boot" && echo fake > "$tmp/img/boot/xen.gz"
+mksquashfs "$tmp/img" "$tmp/fake.squashfs" -quiet -no-progress -noappend >/dev/null 2>&1
+echo "0000000000000000000000000000000000000000000000000000000000000000  fake.squashfs" > "$tmp/fake.squashfs.sha256"
+answer "$tmp/bios.xml" "$L" bios ext4 "$static_net"
+check "a wrong image checksum exits 6" exit_code 6 run --answerfile "$tmp/bios.xml" --image "$tmp/fake.squashfs" --log "$tmp/r1.log"
+expect_fail "a wrong image checksum is refused, saying nothing was written" \
+	"the image $tmp/fake.squashfs is damaged: its sha256 is [0-9a-f]{64} but .* says 0{64}; nothing was written" \
+	run --answerfile "$tmp/bios.xml" --image "$tmp/fake.squashfs" --log "$tmp/r1.log"
+expect_fail "a missing image is refused" "no such file|cannot read the image" \
+	run --answerfile "$tmp/bios.xml" --image "$tmp/nonexistent.squashfs" --log "$tmp/r1.log"
+answer "$tmp/small.xml" "$S" bios ext4 "$dhcp_net"
+check "a too-small disk exits 4" exit_code 4 run --answerfile "$tmp/small.xml" --image "$tmp/fake.squashfs" --log "$tmp/r2.log"
+expect_fail "a too-small disk is refused with both sizes" \
+	"disk /dev/$S .* is 20 GiB \(21474836480 bytes\), but the primary disk layout needs at least 42.5 GiB" \
+	run --answerfile "$tmp/small.xml" --image "$tmp/fake.squashfs" --log "$tmp/r2.log"
+answer "$tmp/unknown.xml" "sdzz" bios ext4 "$dhcp_net"
+check "an unknown disk exits 4" exit_code 4 run --answerfile "$tmp/unknown.xml" --image "$tmp/fake.squashfs" --log "$tmp/r3.log"
+expect_fail "an unknown disk is refused, naming it and the disks there are" "sdzz.*$L" \
+	run --answerfile "$tmp/unknown.xml" --image "$tmp/fake.squashfs" --log "$tmp/r3.log"
+sed 's|</hostname>|</hostnam>|' "$tmp/bios.xml" > "$tmp/malformed.xml"
+check "a malformed answer file exits 3" exit_code 3 run --answerfile "$tmp/malformed.xml" --image "$tmp/fake.squashfs" --log "$tmp/r4.log"
+expect_fail "a malformed answer file is refused with line and column" 'malformed.xml:[0-9]+:[0-9]+: error: XML syntax' \
+	run --answerfile "$tmp/malformed.xml" --image "$tmp/fake.squashfs" --log "$tmp/r4.log"
+mkdir -p "$tmp/busy"
+if mount -o ro,noload "${loop}p1" "$tmp/busy" 2>/dev/null; then   # read-only: the mount itself writes nothing
+	check "a disk with a mounted partition exits 4" exit_code 4 run --answerfile "$tmp/bios.xml" --image "$tmp/fake.squashfs" --log "$tmp/r5.log"
+	expect_fail "a disk in use is refused, saying where it is mounted" "disk $loop is in use \(${loop}p1 is mounted on $tmp/busy\); nothing was written" \
+		run --answerfile "$tmp/bios.xml" --image "$tmp/fake.squashfs" --log "$tmp/r5.log"
+	umount "$tmp/busy"
+fi
+settle
+check "the disk file is unchanged after the refusals" test "$(fingerprint "$tmp/disk.img")" = "$before"
+check "the log says nothing was written" grep -q 'nothing was written' "$tmp/r3.log" "$tmp/r4.log" -s
+
+if [ "$have_image" = 0 ]; then
+	skip "install of the real image: $image (and .sha256) does not exist; build it with 'make rootfs'"
+	exit 0
+fi
+
+# --- inspection helpers
+mnt="$tmp/mnt"; mkdir -p "$mnt"
+with_mounted() { # DEV CMD...: run CMD with DEV mounted read-only on $mnt
+	local dev=$1 rc; shift
+	mount -o ro "$dev" "$mnt" || { echo "cannot mount $dev"; return 1; }
+	"$@"; rc=$?
+	umount "$mnt"; return $rc
+}
+inv() { sed -n "s/^$1='\(.*\)'\$/\1/p" "$mnt/etc/xenhost-inventory"; }
+
+install_and_check() { # NAME ANSWERFILE FIRMWARE SRTYPE
+	local name=$1 af=$2 fw=$3 sr=$4 out t0 t1
+	t0=$(date +%s.%N)
+	if out=$(run --answerfile "$af" --image "$image" --log "$tmp/$name.log" 2>&1); then
+		t1=$(date +%s.%N)
+		pass "$name: the installer completes (exit 0)"
+		echo "    $name: install time $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s on $loop"
+	else
+		fail "$name: the installer completes (exit 0)" "$(printf '%s' "$out" | tail -n 20)"
+		return 1
+	fi
+	printf '%s\n' "$out" > "$tmp/$name.out"
+	check "$name: every step is shown with its duration" grep -Eq '^\[ ?[0-9]+/[0-9]+\] unmount the target \.\.\. [0-9.]+ s$' "$tmp/$name.out"
+	check "$name: the step lines count up to the total" grep -Eq '^\[ 1/[0-9]+\] check that the disks are not in use' "$tmp/$name.out"
+	check "$name: nothing stays mounted under the target" sh -c "! grep -q ' $tmp/target' /proc/self/mounts"
+	[ -e "${loop}p7" ] || partx -u "$loop" 2>/dev/null
+
+	# the partition table
+	local json; json=$(sfdisk --json "$loop")
+	pt_ok() {
+		local want n
+		[ "$(jq -r .partitiontable.label <<<"$json")" = gpt ] || { echo "not GPT"; return 1; }
+		n=$(jq '.partitiontable.partitions | length' <<<"$json"); [ "$n" -eq 7 ] || { echo "$n partitions"; return 1; }
+		for want in "1 xh-root- 0FC63DAF-8483-4772-8E79-3D69D8477DE4" "2 xh-backup- 0FC63DAF-8483-4772-8E79-3D69D8477DE4" \
+			"3 xh-storage- 0FC63DAF-8483-4772-8E79-3D69D8477DE4" "4 xh-esp- C12A7328-F81F-11D2-BA4B-00A0C93EC93B" \
+			"5 xh-logs- 0FC63DAF-8483-4772-8E79-3D69D8477DE4" "6 xh-swap- 0657FD6D-A4AB-43C4-84E5-0933C84B4F4F" \
+			"7 xh-biosboot- 21686148-6449-6E6F-744E-656564454649"; do
+			set -- $want
+			jq -e --arg n "${loop}p$1" --arg l "$2" --arg t "$3" \
+				'.partitiontable.partitions[] | select(.node == $n and (.name | startswith($l)) and .type == $t)' <<<"$json" >/dev/null ||
+				{ echo "no partition $1 named $2* of type $3: $json"; return 1; }
+		done
+	}
+	check "$name: GPT with the 7 partitions, their names and type GUIDs" pt_ok
+	check "$name: partitions aligned to 1 MiB, BIOS boot first at 1 MiB" \
+		jq -e '[.partitiontable.partitions[] | .start % 2048 == 0] | all and (.[0] // true)' <<<"$json"
+	check "$name: the local storage runs to the end of the disk" \
+		jq -e '.partitiontable.partitions[] | select(.name | startswith("xh-storage-")) | .start + .size > (.partitiontable.lastlba // 0) - 2048' <<<"$json"
+
+	# filesystems
+	fs() { blkid -p -o value -s "$2" "${loop}p$1" 2>/dev/null; }
+	check "$name: root, logs are ext4; ESP vfat; swap; storage $sr" sh -c \
+		"[ '$(fs 1 TYPE)' = ext4 ] && [ '$(fs 5 TYPE)' = ext4 ] && [ '$(fs 4 TYPE)' = vfat ] && [ '$(fs 6 TYPE)' = swap ] && [ '$(fs 3 TYPE)' = '$sr' ]"
+	check "$name: the backup partition is left empty (made at the first upgrade)" sh -c "[ -z '$(fs 2 TYPE)' ]"
+	local suffix; suffix=$(jq -r '.partitiontable.partitions[] | select(.name | startswith("xh-root-")) | .name' <<<"$json" | sed 's/xh-root-//')
+	check "$name: filesystem labels carry the partition suffix $suffix" sh -c \
+		"[ '$(fs 1 LABEL)' = 'xh-root-$suffix' ] && [ '$(fs 5 LABEL)' = 'xh-logs-$suffix' ] && [ '$(fs 6 LABEL)' = 'xh-swap-$suffix' ]"
+
+	# the root filesystem
+	root_ok() {
+		local f
+		for f in etc/fstab etc/hostname etc/hosts etc/xenhost-inventory etc/vconsole.conf etc/timezone \
+			etc/systemd/network/10-xenbr0.netdev etc/systemd/network/30-xenbr0.network \
+			etc/chrony/sources.d/xenhost.sources boot/grub/grub.cfg; do
+			[ -s "$mnt/$f" ] || { echo "/$f missing or empty"; return 1; }
+		done
+		[ -e "$mnt/etc/machine-id" ] && [ ! -s "$mnt/etc/machine-id" ] || { echo "machine-id not empty"; return 1; }
+		[ "$(readlink "$mnt/etc/localtime")" = ../usr/share/zoneinfo/Europe/London ] || { echo "localtime: $(readlink "$mnt/etc/localtime")"; return 1; }
+		grep -qx xh-loop.example.com "$mnt/etc/hostname" || { echo "hostname"; return 1; }
+		grep -qx 'KEYMAP=uk' "$mnt/etc/vconsole.conf" || { echo "keymap"; return 1; }
+		grep -qx 'server 192.0.2.123 iburst' "$mnt/etc/chrony/sources.d/xenhost.sources" || { echo "chrony"; return 1; }
+		[ -x "$mnt/usr/bin/xl" ] || [ -x "$mnt/usr/sbin/xl" ] || { echo "the image is not unpacked (no xl)"; return 1; }
+	}
+	check "$name: the image is unpacked and the configuration written" with_mounted "${loop}p1" root_ok
+	fstab_ok() {
+		local u
+		for u in "$(fs 1 UUID) / ext4" "$(fs 5 UUID) /var/log ext4" "$(fs 4 UUID) /boot/efi vfat" "$(fs 6 UUID) none swap"; do
+			set -- $u
+			grep -Eq "^UUID=$1 +$2 +$3 " "$mnt/etc/fstab" || { echo "no UUID=$1 $2 $3 in fstab: $(cat "$mnt/etc/fstab")"; return 1; }
+		done
+		! grep -q "$(fs 3 UUID)" "$mnt/etc/fstab" || { echo "local storage in fstab"; return 1; }
+	}
+	check "$name: fstab mounts root, logs, ESP and swap by UUID, not the local storage" with_mounted "${loop}p1" fstab_ok
+	inv_ok() {
+		local k
+		for k in PRODUCT_VERSION INSTALLATION_UUID CONTROL_DOMAIN_UUID INSTALL_DATE BOOT_MODE PRIMARY_DISK ROOT_LABEL \
+			BACKUP_LABEL LOGS_LABEL SWAP_LABEL ESP_LABEL STORAGE_LABEL STORAGE_TYPE STORAGE_UUID DOM0_MEM DOM0_VCPUS \
+			MANAGEMENT_INTERFACE MANAGEMENT_ADDRESS_TYPE; do
+			[ -n "$(inv $k)" ] || { echo "inventory: no $k"; return 1; }
+		done
+		[ "$(inv PRODUCT_VERSION)" = "$(xh_version)" ] || { echo "PRODUCT_VERSION $(inv PRODUCT_VERSION)"; return 1; }
+		[ "$(inv BOOT_MODE)" = "$fw" ] || { echo "BOOT_MODE $(inv BOOT_MODE)"; return 1; }
+		[ "$(inv STORAGE_TYPE)" = "$sr" ] || { echo "STORAGE_TYPE $(inv STORAGE_TYPE)"; return 1; }
+		[ "$(inv STORAGE_UUID)" = "$(fs 3 UUID)" ] || { echo "STORAGE_UUID $(inv STORAGE_UUID) is not $(fs 3 UUID)"; return 1; }
+		[ "$(inv ROOT_LABEL)" = "xh-root-$suffix" ] || { echo "ROOT_LABEL"; return 1; }
+		[ "$(inv DOM0_MEM)" = 1843 ] && [ "$(inv DOM0_VCPUS)" = 4 ] || { echo "dom0 $(inv DOM0_MEM) $(inv DOM0_VCPUS)"; return 1; }
+		[ "$(inv MANAGEMENT_INTERFACE)" = xenbr0 ] || { echo "MANAGEMENT_INTERFACE"; return 1; }
+		[ "$(inv INSTALLATION_UUID)" != "$(inv CONTROL_DOMAIN_UUID)" ] || { echo "same UUIDs"; return 1; }
+	}
+	check "$name: /etc/xenhost-inventory has every key, matching the disk" with_mounted "${loop}p1" inv_ok
+	pw_ok() {
+		local h; h=$(awk -F: '$1 == "root" { print $2 }' "$mnt/etc/shadow")
+		case "$h" in '$6$'*) ;; *) echo "root's password is not a SHA-512 hash: '${h:0:4}...'"; return 1 ;; esac
+		python3 -c 'import crypt, sys; sys.exit(crypt.crypt("Xh-plain-Secret-42", sys.argv[1]) != sys.argv[1])' "$h" 2>/dev/null ||
+			{ echo "the hash does not verify the password"; return 1; }
+		! grep -rqs 'Xh-plain-Secret-42' "$mnt/etc" "$mnt/boot/grub" || { echo "the plaintext password is on the root filesystem"; return 1; }
+	}
+	check "$name: the root password is a SHA-512 hash of the given one, never in clear" with_mounted "${loop}p1" pw_ok
+	grub_ok() {
+		local krel; krel=$(ls "$mnt/boot" | sed -n 's/^vmlinuz-//p' | head -n 1)
+		[ -n "$krel" ] && [ -e "$mnt/boot/xen.gz" ] && [ -e "$mnt/boot/initrd.img-$krel" ] || { echo "no kernel/initrd/xen in /boot: $(ls "$mnt/boot")"; return 1; }
+		grep -q "multiboot2 /boot/xen.gz dom0_mem=1843M,max:1843M dom0_max_vcpus=4 " "$mnt/boot/grub/grub.cfg" &&
+		grep -q "module2 /boot/vmlinuz-$krel root=UUID=$(fs 1 UUID) ro " "$mnt/boot/grub/grub.cfg" &&
+		grep -q "module2 /boot/initrd.img-$krel\$" "$mnt/boot/grub/grub.cfg" &&
+		grep -q "menuentry .*(serial console)" "$mnt/boot/grub/grub.cfg" &&
+		grep -q "menuentry .*(safe mode)" "$mnt/boot/grub/grub.cfg" || { echo "grub.cfg: $(cat "$mnt/boot/grub/grub.cfg")"; return 1; }
+		[ -f "$mnt/boot/grub/i386-pc/normal.mod" ] || { echo "no i386-pc modules"; return 1; }
+		[ -f "$mnt/boot/grub/x86_64-efi/normal.mod" ] || { echo "no x86_64-efi modules"; return 1; }
+	}
+	check "$name: grub.cfg boots Xen by multiboot2 with the image's kernel; GRUB modules for both modes" with_mounted "${loop}p1" grub_ok
+	check "$name: GRUB's BIOS boot code is in the MBR and its core in the BIOS boot partition" sh -c \
+		"dd if=$loop bs=440 count=1 2>/dev/null | od -An -tx1 | grep -q '[1-9a-f]' && dd if=${loop}p7 bs=512 count=1 2>/dev/null | od -An -tx1 | grep -q '[1-9a-f]'"
+	check "$name: the ESP has EFI/BOOT/BOOTX64.EFI (mtools)" sh -c "mdir -i ${loop}p4 ::/EFI/BOOT | grep -qi 'BOOTX64 *EFI'"
+	check "$name: the ESP has EFI/xenhost/grubx64.efi (mtools)" sh -c "mdir -i ${loop}p4 ::/EFI/xenhost | grep -qi 'grubx64 *efi'"
+	logs_ok() {
+		[ -s "$mnt/installer/install.log" ] || { echo "no installer/install.log"; return 1; }
+		[ "$(stat -c %a "$mnt/installer/answerfile.xml")" = 600 ] || { echo "answerfile.xml mode $(stat -c %a "$mnt/installer/answerfile.xml")"; return 1; }
+		grep -q 'redacted' "$mnt/installer/answerfile.xml" || { echo "the answer file copy is not redacted"; return 1; }
+		! grep -rqs 'Xh-plain-Secret-42' "$mnt" || { echo "the plaintext password is on the logs partition"; return 1; }
+		grep -q 'step .* done after' "$mnt/installer/install.log" || { echo "no step timings in the log"; return 1; }
+	}
+	check "$name: the log and the redacted answer file (0600) are saved on the logs partition" with_mounted "${loop}p5" logs_ok
+	check "$name: the install log on the build machine never holds the password" sh -c "! grep -q 'Xh-plain-Secret-42' '$tmp/$name.log'"
+}
+
+answer "$tmp/bios.xml" "$L" bios ext4 "$static_net"
+if install_and_check bios-ext4 "$tmp/bios.xml" bios ext4; then
+	net_ok() {
+		grep -q '^VLAN=eth0.42$' "$mnt/etc/systemd/network/20-eth0.network" &&
+		grep -q '^Id=42$' "$mnt/etc/systemd/network/10-eth0.42.netdev" &&
+		grep -q '^Address=192.0.2.10/24$' "$mnt/etc/systemd/network/30-xenbr0.network" &&
+		grep -q '^Gateway=192.0.2.1$' "$mnt/etc/systemd/network/30-xenbr0.network" &&
+		grep -q '^DNS=192.0.2.53$' "$mnt/etc/systemd/network/30-xenbr0.network" || { ls "$mnt/etc/systemd/network"; return 1; }
+		[ "$(inv MANAGEMENT_ADDRESS_TYPE)" = static ] || return 1
+	}
+	check "bios-ext4: static IPv4 on VLAN 42 through xenbr0" with_mounted "${loop}p1" net_ok
+fi
+answer "$tmp/uefi.xml" "$L" uefi xfs "$dhcp_net" '<bootloader write-boot-entry="true">grub2</bootloader>'
+if install_and_check uefi-xfs "$tmp/uefi.xml" uefi xfs; then
+	check "uefi-xfs: a failing NVRAM write is a warning, not an error" grep -q 'could not add the UEFI boot entry' "$tmp/uefi-xfs.out"
+	net_ok() { grep -q '^DHCP=ipv4$' "$mnt/etc/systemd/network/30-xenbr0.network" && grep -q '^IPv6AcceptRA=yes$' "$mnt/etc/systemd/network/30-xenbr0.network" &&
+		[ ! -e "$mnt/etc/systemd/network/10-eth0.42.netdev" ]; }
+	check "uefi-xfs: DHCP and IPv6 autoconf on xenbr0; the old VLAN is gone (fresh root)" with_mounted "${loop}p1" net_ok
+fi
+exit 0
