@@ -368,6 +368,14 @@ static int cmd_install(const struct options *o)
 	}
 	if (log.f)
 		plan_print(pp.plan, log.f);
+	/* Parsed and valid, but not carried out by this build: say so rather than ignore them. */
+	if (pp.cfg->source == SOURCE_URL)
+		xlog_warn(&log, "<source type=\"url\"> (%s) is not supported by this build: installing the host image of "
+			  "the install environment instead", pp.cfg->source_url);
+	if (pp.cfg->n_scripts)
+		xlog_warn(&log, "the answer file's %zu <script> element(s) are not run by this build", pp.cfg->n_scripts);
+	if (pp.cfg->report_url[0])
+		xlog_warn(&log, "<report-url> is not supported by this build: no report is sent to %s", pp.cfg->report_url);
 	printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode),
 	       pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", pp.plan->disks[0].disk.devnode, log_path);
 	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
