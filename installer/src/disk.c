@@ -112,7 +112,7 @@ int disk_check_unused(const char *sysfs, const struct disk_info *d, char *why, s
 {
 	char parts[64][64], path[PATH_MAX], where[2048];
 	size_t np = list_partitions(sysfs, d->name, parts, 64);
-	dev_t dev;
+	dev_t dev = 0;
 
 	for (size_t i = 0; i <= np; i++) {
 		const char *name = i < np ? parts[i] : d->name;
@@ -152,7 +152,7 @@ int disk_check_unused(const char *sysfs, const struct disk_info *d, char *why, s
 static int wipe_fd(struct xlog *log, const char *dev, int fd)
 {
 	blkid_probe pr = blkid_new_probe();
-	int r = 0, k;
+	int r = 0;
 	if (!pr)
 		return -ENOMEM;
 	if (blkid_probe_set_device(pr, fd, 0, 0) < 0) {
@@ -164,7 +164,7 @@ static int wipe_fd(struct xlog *log, const char *dev, int fd)
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_TYPE | BLKID_SUBLKS_BADCSUM);
 	blkid_probe_enable_partitions(pr, 1);
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
-	for (int i = 0; i < 256 && (k = blkid_do_probe(pr)) == 0; i++) {
+	for (int i = 0; i < 256 && blkid_do_probe(pr) == 0; i++) {
 		const char *type = NULL, *off = NULL;
 		if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) < 0)
 			blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL);

@@ -12,6 +12,7 @@
 #include <libxml/xmlsave.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -932,6 +933,12 @@ static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const ch
 	(*n)++;
 }
 
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
 enum install_result install_run(const struct install_plan *p, const struct install_opts *o, struct xlog *log)
 {
 	struct ictx c = { .p = p, .o = o, .log = log };
@@ -977,9 +984,20 @@ enum install_result install_run(const struct install_plan *p, const struct insta
 	log->n_steps = (unsigned)n;
 
 	xlog_msg(log, "xenhost-installer %s: %zu steps; image %s; target %s", XENHOST_VERSION, n, c.image, o->target);
+	/* A signal stops the install between steps (the running program gets it too), so
+	 * that the cleanup below still unmounts everything. */
+	struct sigaction sa = { .sa_handler = on_signal }, old[3];
+	const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	sigemptyset(&sa.sa_mask);
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
 	for (size_t i = 0; i < n; i++) {
 		xlog_step_begin(log, "%s", steps[i].title);
 		int r = steps[i].fn(&c, steps[i].arg);
+		if (interrupted && r >= 0) {
+			fprintf(stderr, "xenhost-installer: interrupted by signal %d\n", (int)interrupted);
+			r = -EINTR;
+		}
 		xlog_step_end(log, r >= 0);
 		if (r < 0) {
 			xlog_msg(log, "step %zu (%s) failed: %s", i + 1, steps[i].title, strerror(-r));
@@ -1005,6 +1023,8 @@ enum install_result install_run(const struct install_plan *p, const struct insta
 			break;
 		}
 	}
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
 	free(steps);
 	explicit_bzero(c.facts, sizeof(*c.facts));
 	free(c.facts);
