@@ -792,6 +792,8 @@ static int esp_copy(struct ictx *c)
 		return r;
 	snprintf(src, sizeof(src), "%s/EFI", dir);
 	const char *argv[] = { "mcopy", "-s", "-o", "-i", c->esp_dev, src, "::/", NULL };
+	if (setenv("MTOOLS_SKIP_CHECK", "1", 1) < 0)
+		return -errno;
 	if ((r = run_argv(c->log, NULL, argv, NULL)) < 0)
 		fprintf(stderr, "xenhost-installer: copying the EFI files onto the ESP %s with mcopy failed\n", c->esp_dev);
 	return r;
