@@ -15,7 +15,7 @@ export XH_BUILD := $(BUILD)
 export XH_TOP   := $(CURDIR)
 
 # Order is the build order; all are in the repository.
-PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xen kernel
+PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen kernel
 
 .PHONY: all deps rpms rootfs check clean $(PACKAGES:%=rpm-%)
 
