@@ -10,6 +10,7 @@
 #    ESP read with mtools, as this kernel has no vfat), GRUB for both firmware modes,
 #    the inventory, the hashed root password, the saved log and redacted answer file.
 # The loop devices are found by the installer with --disk-allow-loop (test-only).
+# XH_IMAGE=PATH installs another image (with PATH.sha256) instead of the real one.
 . "$(dirname "$0")/../lib/test.sh"
 inst="$XH_TOP/installer"
 O="$XH_BUILD/installer"
@@ -195,7 +196,7 @@ install_and_check() { # NAME ANSWERFILE FIRMWARE SRTYPE
 	check "$name: the backup partition is left empty (made at the first upgrade)" sh -c "[ -z '$(fs 2 TYPE)' ]"
 	local suffix; suffix=$(jq -r '.partitiontable.partitions[] | select(.name | startswith("xh-root-")) | .name' <<<"$json" | sed 's/xh-root-//')
 	check "$name: filesystem labels carry the partition suffix $suffix" sh -c \
-		"[ '$(fs 1 LABEL)' = 'xh-root-$suffix' ] && [ '$(fs 5 LABEL)' = 'xh-logs-$suffix' ] && [ '$(fs 6 LABEL)' = 'xh-swap-$suffix' ]"
+		"[ '$(fs 1 LABEL)' = 'xh-root-$suffix' ] && [ '$(fs 5 LABEL)' = 'xh-logs-$suffix' ] && [ '$(fs 6 LABEL)' = 'xh-sw-$suffix' ] && [ '$(fs 3 LABEL)' = '$([ "$sr" = xfs ] && echo sr || echo xh-sr)-$suffix' ]"
 
 	# the root filesystem
 	root_ok() {
@@ -290,8 +291,8 @@ answer "$tmp/uefi.xml" "$L" uefi xfs "$dhcp_net" '<bootloader write-boot-entry="
 	  <service name="xendomains.service" state="disabled"/>'
 if install_and_check uefi-xfs "$tmp/uefi.xml" uefi xfs; then
 	check "uefi-xfs: a failing NVRAM write is a warning, not an error" grep -q 'could not add the UEFI boot entry' "$tmp/uefi-xfs.out"
-	svc_ok() { [ ! -e "$mnt/etc/systemd/system/multi-user.target.wants/xendomains.service" ] &&
-		[ -e "$mnt/etc/systemd/system/multi-user.target.wants/xenstored.service" ]; }
+	svc_ok() { [ ! -L "$mnt/etc/systemd/system/multi-user.target.wants/xendomains.service" ] &&
+		[ -L "$mnt/etc/systemd/system/multi-user.target.wants/xenstored.service" ]; }
 	check "uefi-xfs: <service state=\"disabled\"> disables xendomains (others stay enabled)" with_mounted "${loop}p1" svc_ok
 	net_ok() { grep -q '^DHCP=ipv4$' "$mnt/etc/systemd/network/30-xenbr0.network" && grep -q '^IPv6AcceptRA=yes$' "$mnt/etc/systemd/network/30-xenbr0.network" &&
 		[ ! -e "$mnt/etc/systemd/network/10-eth0.42.netdev" ]; }

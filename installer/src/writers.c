@@ -39,12 +39,15 @@ void fs_label(const struct plan_part *pp, const char *suffix, char *out, size_t 
 	switch (pp->fs) {
 	case FS_XFS: max = 12; break;
 	case FS_VFAT: max = 11; break;
+	case FS_SWAP: max = 15; break;   /* mkswap truncates at 15 */
 	default: break;
 	}
 	if (pp->fs == FS_VFAT) {
 		snprintf(buf, sizeof(buf), "XHESP%s", suffix);
 		for (char *p = buf; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
+	} else if (pp->role == PART_SWAP) {
+		snprintf(buf, sizeof(buf), "xh-sw-%s", suffix);
 	} else if (pp->role == PART_STORAGE) {
 		/* xh-storage-S / xh-storageN-S are too long for ext4 (16) and XFS (12) */
 		const char *num = strncmp(pp->label, "xh-storage", 10) == 0 ? pp->label + 10 : "";

@@ -509,7 +509,7 @@ static void test_labels_uuid(void **state)
 		case PART_ROOT: assert_string_equal(l, "xh-root-0123abcd"); break;
 		case PART_ESP: assert_string_equal(l, "XHESP0123AB"); break;
 		case PART_STORAGE: assert_string_equal(l, "xh-sr-0123abcd"); break;
-		case PART_SWAP: assert_string_equal(l, "xh-swap-0123abcd"); break;
+		case PART_SWAP: assert_string_equal(l, "xh-sw-0123abcd"); break;
 		default: assert_true(strlen(l) <= 16); break;
 		}
 	}
