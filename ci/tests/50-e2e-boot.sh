@@ -32,7 +32,9 @@ mkdir -p "$work" || xh_die "cannot create $work"
 # Until the host image enables the install environment's units (iso/live/, see
 # iso/README.md), test an ISO and a PXE tree whose live initramfs adds them (dracut live
 # updates), and say so.
-if ! unsquashfs -l "$rootfs/rootfs.squashfs" 2>/dev/null | grep -q 'multi-user.target.wants/xenhost-live-ready.service$'; then
+# (grep -c, not -q: with pipefail an early exit of grep would fail the pipeline)
+enabled=$(unsquashfs -l "$rootfs/rootfs.squashfs" 2>/dev/null | grep -c 'multi-user.target.wants/xenhost-live-ready.service$')
+if [ "${enabled:-0}" -eq 0 ]; then
 	echo "    note: the image does not enable xenhost-live-ready.service: testing an ISO and PXE tree"
 	echo "    note: whose live initramfs adds iso/live/ as dracut live updates (ci/qemu-live-inject)"
 	inj="$work/injected"
