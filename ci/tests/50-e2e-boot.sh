@@ -109,9 +109,13 @@ for s in $XH_E2E_SCENARIOS; do
 			"$qemu" wait "$dir" 'Automatic boot in' 120 > /dev/null && "$qemu" keys "$dir" "${keys[@]}" '\r'
 			out=$("$qemu" wait "$dir" 'root@[^ ]*# *$|bash-[0-9.]+# *$|Press Enter for maintenance' "$XH_E2E_TIMEOUT" --fail "$FAILS" 2>&1); rc=$?
 			if [ $rc = 0 ]; then
-				sleep 2; "$qemu" line "$dir" ''
-				sleep 1; "$qemu" line "$dir" 'echo "RESCUE-$(cat /sys/hypervisor/type)-$((6 * 7))"'
-				out2=$("$qemu" wait "$dir" 'RESCUE-xen-42' 120 --new 2>&1) || rc=$?
+				# sulogin may ask for Enter first; type the command only at the shell's
+				# prompt (input typed earlier is flushed when the shell starts).
+				"$qemu" line "$dir" ''
+				out2=$("$qemu" wait "$dir" 'root@[^ ]*# *$|bash-[0-9.]+# *$' 120 --new 2>&1) || rc=$?
+				sleep 1
+				[ $rc = 0 ] && "$qemu" line "$dir" 'echo "RESCUE-$(cat /sys/hypervisor/type)-$((6 * 7))"' &&
+					{ out2=$("$qemu" wait "$dir" 'RESCUE-xen-42' 120 --new 2>&1) || rc=$?; }
 			fi
 			"$qemu" stop "$dir"
 			clean "$dir/serial.log" > "$dir/serial.txt"
