@@ -5,6 +5,9 @@
 #   make deps       install the build dependencies (apt-get; seconds when present)
 #   make rpms       packages/*  -> build/repo/ (RPMs + repodata)
 #   make rootfs     rootfs/     -> build/rootfs.squashfs, build/rootfs.manifest
+#   make iso        iso/        -> build/xenhost-$(VERSION)-x86_64.iso (+ .sha256)
+#   make pxe        iso/pxe     -> build/pxe/tftp/, build/pxe/http/
+#   make e2e        every QEMU boot scenario (long)
 #   make check      the tests CI runs; ends with "N passed, N failed"
 #   make clean      remove build/ (the cache in $(CACHE) stays)
 
@@ -13,13 +16,15 @@ BUILD ?= $(CURDIR)/build
 export XH_CACHE := $(CACHE)
 export XH_BUILD := $(BUILD)
 export XH_TOP   := $(CURDIR)
+# PXE tree: where the live environment fetches the image (see docs/pxe.md).
+export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS
 
 # Order is the build order; all are in the repository.
 PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen kernel
 
-.PHONY: all deps rpms rootfs check clean $(PACKAGES:%=rpm-%)
+.PHONY: all deps rpms rootfs iso pxe e2e check clean $(PACKAGES:%=rpm-%)
 
-all: rootfs
+all: iso pxe
 
 deps:
 	@ci/deps
@@ -33,6 +38,15 @@ $(PACKAGES:%=rpm-%): rpm-%: deps
 
 rootfs: rpms
 	@rootfs/build
+
+iso: rootfs
+	@iso/build
+
+pxe: rootfs
+	@iso/pxe
+
+e2e: iso pxe
+	@ci/check 50-e2e-boot
 
 check: rootfs
 	@ci/check

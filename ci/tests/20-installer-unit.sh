@@ -152,6 +152,5 @@ expect_fail "--dry-run refuses a 20 GiB disk, giving both sizes" \
 check "a configuration that does not fit exits 4" exit_code 4 dry "$tmp/small" "$afdir/fresh-bios-ext4.xml"
 expect_fail "--dry-run refuses a <match> that selects no disk" 'disk-by-filter.xml:8:5: error: no disk matches the <match bus=sata .*rotational=false> of <primary-disk>; the disks are: sda: 100 GiB, QEMU HARDDISK' \
 	dry "$tmp/big" "$afdir/disk-by-filter.xml"
-expect_fail "installing without --dry-run is refused in this build, writing nothing" 'not implemented yet. Nothing was written' \
-	"$bin" --answerfile "$afdir/fresh-bios-ext4.xml"
+# (Installs themselves are tested on loop devices by 25-installer-integration.)
 exit 0
