@@ -15,8 +15,9 @@ for n in xenhost-release xen-hypervisor xen-hypervisor-debug xen-libs xen-tools 
 	pass "rpm $n present"
 	meta_ok() {
 		local q
-		q=$(rpm -qp --qf '%{NAME}|%{VERSION}|%{RELEASE}|%{LICENSE}|%{SUMMARY}|%{URL}|%{CHANGELOGTEXT}|%{BUILDHOST}' "$1") || return 1
-		IFS='|' read -r nm v r lic sum url cl bh <<< "$q"
+		q=$(rpm -qp --qf '%{NAME}|%{VERSION}|%{RELEASE}|%{LICENSE}|%{SUMMARY}|%{URL}|%{BUILDHOST}' "$1") || return 1
+		IFS='|' read -r nm v r lic sum url bh <<< "$q"
+		cl=$(rpm -qp --changelog "$1" | head -n 1)
 		for x in "$nm" "$v" "$r" "$lic" "$sum" "$url" "$cl"; do
 			[ -n "$x" ] && [ "$x" != "(none)" ] || { echo "empty field in: $q"; return 1; }
 		done
@@ -29,7 +30,7 @@ for n in xenhost-release xen-hypervisor xen-hypervisor-debug xen-libs xen-tools 
 done
 
 # --- dependencies between our packages are declared
-req() { rpm -qp --requires "$(rpm_of "$1")" | grep -Eq "^$2"; }
+req() { rpm -qp --requires "$(rpm_of "$1")" | grep -E "^$2" > /dev/null; }
 check "xen-tools requires xen-libs" req xen-tools 'xen-libs = '
 check "xen-tools requires xen-hypervisor" req xen-tools 'xen-hypervisor = '
 check "kernel-drivers-storage requires the matching kernel" req kernel-drivers-storage "kernel = $(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$(rpm_of kernel)")"
@@ -43,7 +44,8 @@ check "kernel config has every option of packages/kernel/xenhost.config" \
 	"$XH_TOP/packages/kernel/check-config" "$XH_TOP/packages/kernel/xenhost.config" "$tmp/kernel/boot/config-$krel"
 check "kernel package has vmlinuz, System.map and config" \
 	test -s "$tmp/kernel/boot/vmlinuz-$krel" -a -s "$tmp/kernel/boot/System.map-$krel" -a -s "$tmp/kernel/boot/config-$krel"
-has_mod() { rpm -qlp "$(rpm_of "$1")" | grep -q "/$2.ko\$"; }
+# (grep without -q: under pipefail an early exit of grep would fail rpm with SIGPIPE)
+has_mod() { rpm -qlp "$(rpm_of "$1")" | grep "/$2.ko\$" > /dev/null; }
 for m in ahci ata_piix nvme virtio_blk megaraid_sas mpt3sas hpsa smartpqi aacraid usb-storage; do
 	check "kernel-drivers-storage carries $m" has_mod kernel-drivers-storage "$m"
 done
