@@ -1,5 +1,5 @@
 # ci/lib/image.sh: a writable, throwaway view of the host image for tests (sourced).
-#   image_open IMG DIR   mount IMG (squashfs) at DIR with a tmpfs overlay, plus /proc, /dev
+#   image_open IMG DIR   mount IMG (squashfs) at DIR with a tmpfs overlay, plus /proc, /sys, /dev
 #   image_close DIR      undo it
 #   in_image DIR CMD...  run CMD chrooted in DIR with a clean environment
 
@@ -9,7 +9,7 @@ image_open() {
 	mount -t squashfs -o loop,ro "$img" "$dir.lower" || { echo "cannot mount $img" >&2; return 1; }
 	mount -t tmpfs tmpfs "$dir.rw" && mkdir -p "$dir.rw/u" "$dir.rw/w" &&
 	mount -t overlay overlay -o "lowerdir=$dir.lower,upperdir=$dir.rw/u,workdir=$dir.rw/w" "$dir" &&
-	mount -t proc proc "$dir/proc" && mount --bind /dev "$dir/dev" ||
+	mount -t proc proc "$dir/proc" && mount -t sysfs sysfs "$dir/sys" && mount --bind /dev "$dir/dev" ||
 		{ echo "cannot make a writable overlay of $img at $dir" >&2; image_close "$dir"; return 1; }
 }
 
