@@ -165,7 +165,7 @@ expect_fail "iso/pxe refuses a URL that is not http(s)" "is not an http:// or ht
 	env XH_PXE_URL=ftp://x XH_CACHE="$tmp/cache" XH_BUILD="$tmp/b0" "$XH_TOP/iso/pxe"
 printf 'zz:54:00:12:34:56 a.xml\n' > "$tmp/hosts"
 expect_fail "iso/pxe refuses a hosts file with a bad MAC, naming the line" "hosts:1: 'zz:54:00:12:34:56' is not a MAC" \
-	env XH_PXE_HOSTS="$tmp/hosts" XH_CACHE="$tmp/cache" XH_BUILD="$tmp/b0" "$XH_TOP/iso/pxe"
+	env XH_PXE_HOSTS="$tmp/hosts" XH_ROOTFS_DIR="$XH_BUILD/rootfs" XH_CACHE="$tmp/cache" XH_BUILD="$tmp/b0" "$XH_TOP/iso/pxe"
 
 # --- reproducible: a second build, at another time, in another tree, with an empty
 # cache, gives the same bytes (ISO) and the same files (PXE tree)
