@@ -30,7 +30,7 @@ check "systemd accepts the units" sh -c "chroot $mnt systemd-analyze verify /usr
 
 # --- an installed host, as the installer leaves it
 uuid=$(cat /proc/sys/kernel/random/uuid)
-truncate -s 64M "$tmp/storage.img"
+truncate -s 320M "$tmp/storage.img"   # XFS needs at least 300 MB
 mkfs.ext4 -q -U "$uuid" -L xh-storage "$tmp/storage.img"
 loop=$(losetup -f --show "$tmp/storage.img")
 cat > "$mnt/etc/xenhost-inventory" <<INV
@@ -74,7 +74,7 @@ sed -i "s/^STORAGE_UUID=.*/STORAGE_UUID='00000000-0000-0000-0000-000000000000'/"
 expect_fail "storage whose filesystem is gone is reported, not re-created" \
 	"not found on any disk; it is not re-created" fb run storage
 sed -i "s/^STORAGE_UUID=.*/STORAGE_UUID='$uuid'/" "$mnt/etc/xenhost-inventory"
-mkfs.xfs -q -f -m uuid="$uuid" "$loop" 2> /dev/null; blkid -p "$loop" > /dev/null
+mkfs.xfs -q -f -m uuid="$uuid" "$loop" || xh_die "mkfs.xfs failed on $loop"
 expect_fail "storage holding another filesystem than recorded is refused, not formatted" \
 	"holds 'xfs', the inventory says ext4; refusing to format" fb run storage
 check "... and the filesystem is untouched" test "$(blkid -p -o value -s TYPE "$loop")" = xfs
