@@ -35,26 +35,6 @@ static int read_devnum(const char *path, dev_t *dev)
 	return 0;
 }
 
-/* The current partitions of disk name: their names (as in sysfs). */
-static size_t list_partitions(const char *sysfs, const char *name, char parts[][64], size_t max)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 128];
-	struct stat st;
-	size_t n = 0;
-	snprintf(dir, sizeof(dir), "%s/block/%s", sysfs, name);
-	DIR *dh = opendir(dir);
-	if (!dh)
-		return 0;
-	struct dirent *e;
-	while ((e = readdir(dh)) && n < max)
-		if (!strncmp(e->d_name, name, strlen(name)) && strlen(e->d_name) < 64 &&
-		    snprintf(path, sizeof(path), "%s/%s/partition", dir, e->d_name) < (int)sizeof(path) &&
-		    stat(path, &st) == 0)
-			snprintf(parts[n++], 64, "%s", e->d_name);
-	closedir(dh);
-	return n;
-}
-
 static bool dir_nonempty(const char *path)
 {
 	DIR *dh = opendir(path);
@@ -111,7 +91,7 @@ static bool dev_swap(dev_t dev)
 int disk_check_unused(const char *sysfs, const struct disk_info *d, char *why, size_t n)
 {
 	char parts[64][64], path[PATH_MAX], where[2048];
-	size_t np = list_partitions(sysfs, d->name, parts, 64);
+	size_t np = probe_partitions(sysfs, d->name, parts, 64);
 	dev_t dev = 0;
 
 	for (size_t i = 0; i <= np; i++) {
@@ -217,7 +197,7 @@ static int zero_range(int fd, uint64_t off, uint64_t len)
 int disk_wipe(struct xlog *log, const char *sysfs, const struct plan_disk *pd)
 {
 	char parts[64][64], dev[128];
-	size_t np = list_partitions(sysfs, pd->disk.name, parts, 64);
+	size_t np = probe_partitions(sysfs, pd->disk.name, parts, 64);
 	int r;
 
 	for (size_t i = 0; i < np; i++) {
@@ -322,7 +302,7 @@ static int kernel_update(struct xlog *log, const char *sysfs, const struct plan_
 	for (size_t i = 0; i < pd->n_parts; i++)
 		all = all && kernel_has_part(sysfs, pd, pd->parts[i].number);
 	if (!all) {
-		size_t np = list_partitions(sysfs, pd->disk.name, parts, 64);
+		size_t np = probe_partitions(sysfs, pd->disk.name, parts, 64);
 		for (size_t i = 0; i < np; i++) {
 			size_t l = strlen(parts[i]);
 			while (l && parts[i][l - 1] >= '0' && parts[i][l - 1] <= '9')

@@ -165,23 +165,29 @@ static void find_by_id(const char *devroot, struct disk_info *d)
 	}
 }
 
-static unsigned count_partitions(const char *sysfs, const char *name)
+size_t probe_partitions(const char *sysfs, const char *name, char parts[][64], size_t max)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX + 128];
 	struct stat st;
-	unsigned n = 0;
+	size_t n = 0;
 	snprintf(dir, sizeof(dir), "%s/block/%s", sysfs, name);
 	DIR *dh = opendir(dir);
 	if (!dh)
 		return 0;
 	struct dirent *e;
-	while ((e = readdir(dh)))
-		if (strncmp(e->d_name, name, strlen(name)) == 0 &&
+	while ((e = readdir(dh)) && n < max)
+		if (!strncmp(e->d_name, name, strlen(name)) && strlen(e->d_name) < 64 &&
 		    snprintf(path, sizeof(path), "%s/%s/partition", dir, e->d_name) < (int)sizeof(path) &&
 		    stat(path, &st) == 0)
-			n++;
+			snprintf(parts[n++], 64, "%s", e->d_name);
 	closedir(dh);
 	return n;
+}
+
+static unsigned count_partitions(const char *sysfs, const char *name)
+{
+	char parts[PROBE_MAX_PARTITIONS][64];
+	return (unsigned)probe_partitions(sysfs, name, parts, PROBE_MAX_PARTITIONS);
 }
 
 int probe_disk(const struct probe_root *root, const char *name, struct disk_info *d)

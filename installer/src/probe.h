@@ -67,4 +67,9 @@ bool disk_filter_matches(const struct disk_filter *f, const struct disk_info *d)
 int disk_select(const struct disk_selector *sel, const struct disk_info *disks, size_t n,
 		const char *what, struct diag_list *diags);
 
+/* The partitions sysfs shows for disk NAME (e.g. sda1, nvme0n1p2), at most MAX of them:
+ * their names in PARTS; returns how many. */
+#define PROBE_MAX_PARTITIONS 128
+size_t probe_partitions(const char *sysfs, const char *name, char parts[][64], size_t max);
+
 #endif
