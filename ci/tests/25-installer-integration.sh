@@ -26,6 +26,7 @@ cleanup() {
 	local m
 	for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
 	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
+	[ -n "${httpd_pid:-}" ] && kill "$httpd_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -63,7 +64,7 @@ fingerprint() {
 }
 run() { # the installer on this machine's sysfs with the loop devices offered as disks
 	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 \
-		--target-root "$tmp/target" "$@"
+		--target-root "$tmp/target" --run-dir "$tmp/run" "$@"
 }
 exit_code() { local want=$1; shift; "$@" >"$tmp/out" 2>&1; local rc=$?; [ "$rc" -eq "$want" ] || { echo "exit $rc, expected $want:"; tail -n 15 "$tmp/out"; return 1; }; }
 answer() { # FILE DISK FIRMWARE SRTYPE NETWORK-XML [EXTRA]
@@ -85,6 +86,13 @@ answer() { # FILE DISK FIRMWARE SRTYPE NETWORK-XML [EXTRA]
 	EOF
 }
 : > "$tmp/cmdline"
+# The provisioning server: answer files, scripts, and the reports it receives.
+www="$tmp/www"; mkdir -p "$www/scripts" "$www/hosts"
+python3 -u "$XH_TOP/ci/lib/httpd.py" "$www" --record "$tmp/requests.jsonl" --posts "$tmp/posts" > "$tmp/httpd.log" 2>&1 &
+httpd_pid=$!
+for _ in $(seq 50); do port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/httpd.log"); [ -n "$port" ] && break; sleep 0.1; done
+[ -n "$port" ] || { fail "test HTTP server starts" "$(cat "$tmp/httpd.log")"; exit 0; }
+url="http://127.0.0.1:$port"
 static_net='<admin-interface name="eth0" proto="static" vlan="42"><ip>192.0.2.10/24</ip><gateway>192.0.2.1</gateway></admin-interface>'
 dhcp_net='<admin-interface name="eth0" proto="dhcp" protov6="autoconf"/>'
 
@@ -131,6 +139,55 @@ if mount -o ro,noload "${loop}p1" "$tmp/busy" 2>/dev/null; then   # read-only: t
 		run --answerfile "$tmp/bios.xml" --image "$tmp/fake.squashfs" --log "$tmp/r5.log"
 	umount "$tmp/busy"
 fi
+
+# --- answer files from the network, scripts before any write, reports on failure
+cp "$tmp/bios.xml" "$www/hosts/good.xml"
+check "an answer file over HTTP is fetched (then refused here for the fake image: exit 6)" \
+	exit_code 6 run --answerfile "$url/hosts/good.xml" --image "$tmp/fake.squashfs" --log "$tmp/r6.log"
+check "... and its copy is the served file" cmp "$tmp/run/answerfile.xml" "$www/hosts/good.xml"
+if ls /sys/class/net/*/device >/dev/null 2>&1; then
+	check "the fetch sends the host's MAC addresses (X-Xenhost-MAC-0)" \
+		jq -e -s 'map(select(.path == "/hosts/good.xml"))[0].headers["X-Xenhost-MAC-0"] | test("^[a-z0-9]+ [0-9a-f:]{17}$")' "$tmp/requests.jsonl"
+fi
+check "a missing answer file (404) is not retried and exits 3" \
+	exit_code 3 run --answerfile "$url/hosts/none.xml" --image "$tmp/fake.squashfs" --log "$tmp/r7.log"
+expect_fail "a missing answer file is named, with the reason" "fetching $url/hosts/none.xml failed: .*404.*check the URL" \
+	run --answerfile "$url/hosts/none.xml" --image "$tmp/fake.squashfs" --log "$tmp/r7.log"
+expect_fail "an unreachable server is retried until the timeout, then named" \
+	"fetching http://127.0.0.1:1/a.xml failed: .*gave up after the timeout" \
+	run --answerfile "http://127.0.0.1:1/a.xml" --fetch-timeout 3 --image "$tmp/fake.squashfs" --log "$tmp/r8.log"
+printf '#!/bin/sh\necho "start script: args=$#"\nexit 3\n' > "$www/scripts/fail.sh"
+printf '#!/bin/sh\necho "complete $1" > "%s/complete-arg"\n' "$tmp" > "$www/scripts/complete.sh"
+answer "$www/hosts/script-fails.xml" "$L" bios ext4 "$static_net" \
+	"<script stage=\"installation-start\" type=\"url\">$url/scripts/fail.sh</script>
+	  <script stage=\"installation-complete\" type=\"url\">$url/scripts/complete.sh</script>
+	  <report-url>$url/report</report-url>"
+# an image whose checksum matches, so that the installer goes past the verify step
+cp "$tmp/fake.squashfs" "$tmp/fake-ok.squashfs" && sha256sum "$tmp/fake-ok.squashfs" > "$tmp/fake-ok.squashfs.sha256"
+check "a failing installation-start script stops the install before any write (exit 7)" \
+	exit_code 7 run --answerfile "$url/hosts/script-fails.xml" --image "$tmp/fake-ok.squashfs" --log "$tmp/r9.log"
+check "... the console names the failed step" grep -q 'FAILED at the step: run the installation-start scripts' "$tmp/out"
+check "... the installation-complete script ran with 1" grep -qx 'complete 1' "$tmp/complete-arg"
+report_fail_ok() {
+	local f; f=$(ls "$tmp"/posts/*.json 2>/dev/null | tail -n 1); [ -n "$f" ] || { echo "no report received"; return 1; }
+	jq -e '.result == "failure" and .exit_code == 7 and .failed_step == "run the installation-start scripts"
+		and (.log_tail | map(select(test("start script: args=0"))) | length > 0)' "$f" || { cat "$f"; return 1; }
+}
+check "... a failure report reaches the report URL, with the step and the log's tail" report_fail_ok
+
+# --- answerfile=auto: the volume labelled XENHOST-ANSWER; its disk is never a target
+truncate -s 64M "$tmp/answer.img" && mkfs.ext4 -q -L XENHOST-ANSWER "$tmp/answer.img" && attach "$tmp/answer.img" avol
+mkdir -p "$tmp/avol" && mount "$avol" "$tmp/avol" && cp "$tmp/bios.xml" "$tmp/avol/answerfile.xml" && umount "$tmp/avol"
+echo "answerfile=auto" > "$tmp/cmdline-auto"
+check "answerfile=auto reads /answerfile.xml of the XENHOST-ANSWER volume (dry run)" sh -c \
+	"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline-auto' --host-ram 16GiB --host-cpus 4 --run-dir '$tmp/run' --dry-run > '$tmp/out' 2>&1 && grep -q 'DRY RUN' '$tmp/out' && cmp -s '$tmp/run/answerfile.xml' '$tmp/bios.xml'"
+answer "$tmp/avol-target.xml" "${avol#/dev/}" bios ext4 "$dhcp_net"
+expect_fail "the answer-file volume's disk is refused as a target" \
+	"$avol is the answer-file volume's disk: it is never an install target" \
+	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline-auto" --answerfile "$tmp/avol-target.xml" --host-ram 16GiB \
+	--host-cpus 4 --run-dir "$tmp/run" --dry-run
+losetup -d "$avol"
+
 settle
 check "the disk file is unchanged after the refusals" test "$(fingerprint "$tmp/disk.img")" = "$before"
 check "the log says nothing was written" grep -q 'nothing was written' "$tmp/r3.log" "$tmp/r4.log" -s
@@ -287,9 +344,20 @@ if install_and_check bios-ext4 "$tmp/bios.xml" bios ext4; then
 	}
 	check "bios-ext4: static IPv4 on VLAN 42 through xenbr0" with_mounted "${loop}p1" net_ok
 fi
-answer "$tmp/uefi.xml" "$L" uefi xfs "$dhcp_net" '<bootloader write-boot-entry="true">grub2</bootloader>
-	  <service name="xendomains.service" state="disabled"/>'
-if install_and_check uefi-xfs "$tmp/uefi.xml" uefi xfs; then
+printf '#!/bin/sh\necho "populated $1" > "$1/etc/xenhost-test-populated"\n' > "$www/scripts/populated.sh"
+rm -f "$tmp/complete-arg" "$tmp"/posts/*.json
+answer "$www/hosts/uefi.xml" "$L" uefi xfs "$dhcp_net" "<bootloader write-boot-entry=\"true\">grub2</bootloader>
+	  <service name=\"xendomains.service\" state=\"disabled\"/>
+	  <script stage=\"filesystem-populated\" type=\"url\">file://$www/scripts/populated.sh</script>
+	  <script stage=\"installation-complete\" type=\"url\">$url/scripts/complete.sh</script>
+	  <report-url>$url/report</report-url>"
+if install_and_check uefi-xfs "$url/hosts/uefi.xml" uefi xfs; then
+	populated_ok() { grep -qx "populated $tmp/target" "$mnt/etc/xenhost-test-populated"; }
+	check "uefi-xfs: the filesystem-populated script ran with the target root" with_mounted "${loop}p1" populated_ok
+	check "uefi-xfs: the installation-complete script ran with 0" grep -qx 'complete 0' "$tmp/complete-arg"
+	check "uefi-xfs: a success report reaches the report URL" \
+		jq -e '.result == "success" and .exit_code == 0 and .firmware == "uefi" and .hostname == "xh-loop.example.com"' "$tmp/posts/001.json"
+	check "uefi-xfs: the report never holds the root password" sh -c "! grep -q 'Xh-plain-Secret-42' '$tmp/posts/001.json'"
 	check "uefi-xfs: a failing NVRAM write is a warning, not an error" grep -q 'could not add the UEFI boot entry' "$tmp/uefi-xfs.out"
 	svc_ok() { [ ! -L "$mnt/etc/systemd/system/multi-user.target.wants/xendomains.service" ] &&
 		[ -L "$mnt/etc/systemd/system/multi-user.target.wants/xenstored.service" ]; }

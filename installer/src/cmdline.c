@@ -138,7 +138,7 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 	const char *why;
 
 	if (!strcmp(key, "answerfile")) {
-		if (val[0] != '/' && (why = check_url(val, URL_ANY)))
+		if (val[0] != '/' && strcmp(val, "auto") != 0 && (why = check_url(val, URL_ANY)))
 			return diag_error(d, at(col), "answerfile=%s: %s; use an http://, https://, ftp:// or file:// "
 					  "URL", val, why), -EINVAL;
 		if (copy_str(k->answerfile, sizeof(k->answerfile), val) < 0)
@@ -164,6 +164,21 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 		else
 			return diag_error(d, at(col), "atexit=%s is not valid: use reboot, poweroff or shell", val), -EINVAL;
 		k->atexit_set = true;
+	} else if (!strcmp(key, "answerfile_timeout")) {
+		unsigned long long v;
+		if (parse_uint(val, 0, 86400, &v) < 0)
+			return diag_error(d, at(col), "answerfile_timeout=%s is not a number of seconds (0 to 86400)", val),
+			       -EINVAL;
+		k->fetch_timeout = (unsigned)v;
+		k->fetch_timeout_set = true;
+	} else if (!strcmp(key, "answerfile_ca")) {
+		if (val[0] != '/' || copy_str(k->ca_file, sizeof(k->ca_file), val) < 0)
+			return diag_error(d, at(col), "answerfile_ca=%s: give the absolute path of a PEM file (on the boot "
+					  "medium: /run/initramfs/live/...)", val), -EINVAL;
+	} else if (!strcmp(key, "answerfile_pin")) {
+		if (strncmp(val, "sha256//", 8) != 0 || copy_str(k->pinned_key, sizeof(k->pinned_key), val) < 0)
+			return diag_error(d, at(col), "answerfile_pin=%s: give the server's public key hash as "
+					  "sha256//BASE64 (see docs/pxe.md)", val), -EINVAL;
 	} else if (!strcmp(key, "console")) {
 		if (k->n_consoles >= KC_MAX_CONSOLES)
 			return diag_error(d, at(col), "more than %d console= parameters", KC_MAX_CONSOLES), -EINVAL;
@@ -177,7 +192,8 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 static bool ours(const char *key)
 {
 	static const char *const keys[] = { "answerfile", "answerfile_device", "network_device", "network_config",
-					    "atexit", "console", NULL };
+					    "atexit", "console", "answerfile_timeout", "answerfile_ca", "answerfile_pin",
+					    NULL };
 	for (size_t i = 0; keys[i]; i++)
 		if (!strcmp(key, keys[i]))
 			return true;

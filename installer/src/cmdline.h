@@ -1,11 +1,15 @@
 /* cmdline.h: the installer's parameters on the kernel command line.
  *
- *   answerfile=URL|/path        http, https, ftp or file URL (or a path on the boot medium)
+ *   answerfile=URL|/path|auto   http, https, ftp or file URL (or a path on the boot medium);
+ *                               auto: the XENHOST-ANSWER volume, then the boot medium
  *   answerfile_device=NIC       the NIC to bring up to fetch it (XCP-ng's older name)
  *   network_device=NIC          the same; NIC is a name (eth0), a MAC address or "all"
  *   network_config=dhcp
  *   network_config=static:ip=A[/P];netmask=M;gateway=G;dns=D1,D2;vlan=V
  *   atexit=reboot|poweroff|shell
+ *   answerfile_timeout=SECONDS  how long to retry fetching (default 300)
+ *   answerfile_ca=/path.pem     https: trust only this CA
+ *   answerfile_pin=sha256//B64  https: accept only this server public key
  *   console=...                 repeatable; the last one is the primary console
  *
  * Other parameters belong to the kernel and are ignored. A parameter given twice
@@ -42,6 +46,10 @@ struct kernel_cmdline {
 	struct kc_netconfig net;
 	enum post_action atexit;
 	bool atexit_set;
+	unsigned fetch_timeout;
+	bool fetch_timeout_set;
+	char ca_file[256];
+	char pinned_key[128];
 	char consoles[KC_MAX_CONSOLES][64];
 	size_t n_consoles;
 };

@@ -32,9 +32,11 @@ static void list_disks(char *buf, size_t n, const struct disk_info *disks, size_
 	char one[512];
 	buf[0] = '\0';
 	for (size_t i = 0; i < nd; i++) {
-		if (only && !disk_filter_matches(only, &disks[i]))
+		if (only && (disks[i].excluded || !disk_filter_matches(only, &disks[i])))
 			continue;
 		disk_describe(&disks[i], one, sizeof(one));
+		if (disks[i].excluded)
+			snprintf(one + strlen(one), sizeof(one) - strlen(one), " (%s: not a target)", disks[i].excluded);
 		if (buf[0])
 			strncat(buf, "; ", n - strlen(buf) - 1);
 		strncat(buf, one, n - strlen(buf) - 1);
@@ -86,6 +88,11 @@ int disk_select(const struct disk_selector *sel, const struct disk_info *disks, 
 			bool hit = !by_id && !strcmp(sel->path, disks[i].devnode);
 			for (size_t k = 0; by_id && k < disks[i].n_by_id; k++)
 				hit = hit || !strcmp(sel->path, disks[i].by_id[k]);
+			if (hit && disks[i].excluded) {
+				diag_error(diags, sel->pos, "%s %s is %s: it is never an install target; name another disk",
+					   what, sel->path, disks[i].excluded);
+				return -EPERM;
+			}
 			if (hit)
 				return (int)i;
 		}
@@ -104,7 +111,7 @@ int disk_select(const struct disk_selector *sel, const struct disk_info *disks, 
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (disk_filter_matches(&sel->filter, &disks[i])) {
+		if (!disks[i].excluded && disk_filter_matches(&sel->filter, &disks[i])) {
 			if (found < 0)
 				found = (int)i;
 			count++;

@@ -912,6 +912,12 @@ fail:
 	return r;
 }
 
+static int step_scripts(struct ictx *c, size_t stage)
+{
+	return c->o->scripts(c->o->scripts_ud, (enum script_stage)stage,
+			     stage == STAGE_FILESYSTEM_POPULATED ? c->o->target : NULL);
+}
+
 static int step_unmount(struct ictx *c, size_t arg)
 {
 	(void)arg;
@@ -941,7 +947,7 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
-enum install_result install_run(const struct install_plan *p, const struct install_opts *o, struct xlog *log)
+enum install_result install_run(const struct install_plan *p, struct install_opts *o, struct xlog *log)
 {
 	struct ictx c = { .p = p, .o = o, .log = log };
 	struct step *steps = calloc(MAX_STEPS, sizeof(*steps));
@@ -962,6 +968,13 @@ enum install_result install_run(const struct install_plan *p, const struct insta
 	}
 	add_step(steps, &n, step_check_disks, 0, "check that the disks are not in use");
 	add_step(steps, &n, step_verify, 0, "verify the image %s (sha256)", c.image);
+	bool start_scripts = false, populated_scripts = false;
+	for (size_t i = 0; o->scripts && i < p->cfg->n_scripts; i++) {
+		start_scripts |= p->cfg->scripts[i].stage == STAGE_INSTALLATION_START;
+		populated_scripts |= p->cfg->scripts[i].stage == STAGE_FILESYSTEM_POPULATED;
+	}
+	if (start_scripts)
+		add_step(steps, &n, step_scripts, STAGE_INSTALLATION_START, "run the installation-start scripts");
 	for (size_t d = 0; d < p->n_disks; d++)
 		add_step(steps, &n, step_wipe, d, "wipe old signatures on %s", p->disks[d].disk.devnode);
 	for (size_t d = 0; d < p->n_disks; d++)
@@ -981,6 +994,8 @@ enum install_result install_run(const struct install_plan *p, const struct insta
 	add_step(steps, &n, step_grub_uefi, 0, "install GRUB for UEFI on %s", dev);
 	if (p->firmware == FW_UEFI && p->write_boot_entry)
 		add_step(steps, &n, step_boot_entry, 0, "add the UEFI boot entry");
+	if (populated_scripts)
+		add_step(steps, &n, step_scripts, STAGE_FILESYSTEM_POPULATED, "run the filesystem-populated scripts");
 	add_step(steps, &n, step_save, 0, "save the install log and the answer file");
 	add_step(steps, &n, step_unmount, 0, "unmount the target");
 	log->n_steps = (unsigned)n;
@@ -1003,8 +1018,10 @@ enum install_result install_run(const struct install_plan *p, const struct insta
 		xlog_step_end(log, r >= 0);
 		if (r < 0) {
 			xlog_msg(log, "step %zu (%s) failed: %s", i + 1, steps[i].title, strerror(-r));
+			snprintf(o->failed_step, sizeof(o->failed_step), "%s", steps[i].title);
 			if (!c.disks_written)
-				res = i <= verify_idx && r == -EBUSY ? INSTALL_REFUSED_BUSY : INSTALL_REFUSED_IMAGE;
+				res = steps[i].fn == step_scripts ? INSTALL_REFUSED_SCRIPT :
+				      i <= verify_idx && r == -EBUSY ? INSTALL_REFUSED_BUSY : INSTALL_REFUSED_IMAGE;
 			else
 				res = INSTALL_FAILED;
 			if (c.disks_written) {

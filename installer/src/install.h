@@ -24,6 +24,12 @@ struct install_opts {
 	const char *answerfile;   /* copied (password redacted) to the target */
 	const char *log_path;     /* copied to the target */
 	const char *sysfs;        /* "/sys" */
+	/* The answer file's scripts: called at installation-start (arg NULL, before any
+	 * write) and at filesystem-populated (arg: the target root); a negative return
+	 * stops the installation. NULL: no scripts. */
+	int (*scripts)(void *ud, enum script_stage stage, const char *arg);
+	void *scripts_ud;
+	char failed_step[200];    /* out: the title of the step that failed, "" if none */
 };
 
 enum install_result {
@@ -31,9 +37,10 @@ enum install_result {
 	INSTALL_REFUSED_BUSY,     /* a disk is in use: nothing written */
 	INSTALL_REFUSED_IMAGE,    /* no image, or its checksum does not match: nothing written */
 	INSTALL_FAILED,           /* a step failed after the disks were changed */
+	INSTALL_REFUSED_SCRIPT,   /* an installation-start script failed: nothing written */
 };
 
-enum install_result install_run(const struct install_plan *p, const struct install_opts *o, struct xlog *log);
+enum install_result install_run(const struct install_plan *p, struct install_opts *o, struct xlog *log);
 
 /* The sha256 of a file as 64 hex digits (progress via log). */
 int sha256_file(const char *path, char out[65], struct xlog *log);

@@ -16,9 +16,17 @@
 #include <libxml/parser.h>
 
 #include <inttypes.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "answerfile.h"
+#include "fetch.h"
+#include "hooks.h"
+#include "source.h"
+#include "writers.h"
 #include "install.h"
 #include "run.h"
 #include "xlog.h"
@@ -36,6 +44,7 @@ enum exit_code {
 	EXIT_PLAN = 4,        /* the configuration does not fit this machine (disks, memory) */
 	EXIT_INSTALL = 5,     /* the installation failed after the disks were changed */
 	EXIT_IMAGE = 6,       /* no host image, or its sha256 does not match: nothing was written */
+	EXIT_SCRIPT = 7,      /* an installation-start script failed: nothing was written */
 };
 
 struct options {
@@ -50,6 +59,10 @@ struct options {
 	unsigned host_cpus;
 	const char *image;
 	bool install_unit;
+	const char *live_network;   /* --write-live-network DIR */
+	const char *run_dir, *live_dir;
+	unsigned fetch_timeout;
+	const char *ca_file, *pinned_key;
 };
 
 static void usage(FILE *out)
@@ -69,6 +82,15 @@ static void usage(FILE *out)
 		"  --install-unit        started by the install unit: do the post-install action\n"
 		"                        (reboot, poweroff, shell) at the end\n"
 		"  --cmdline FILE        read the kernel command line from FILE (default /proc/cmdline)\n"
+		"  --write-live-network DIR\n"
+		"                        write the install environment's networkd files for\n"
+		"                        network_device= and network_config= into DIR, and exit\n"
+		"  --fetch-timeout SEC   how long to retry fetching the answer file and scripts\n"
+		"                        (default 300; answerfile_timeout= on the kernel command line)\n"
+		"  --ca FILE             trust only this CA (PEM) for https (answerfile_ca=)\n"
+		"  --pin-key sha256//B64 accept only this server public key for https (answerfile_pin=)\n"
+		"  --run-dir DIR         where fetched files go (default " RUN_DIR ")\n"
+		"  --live-dir DIR        the boot medium (default " LIVE_MEDIUM_DIR ")\n"
 		"  --sysfs DIR --devdir DIR --procdir DIR\n"
 		"                        probe another tree than /sys, /dev and /proc (for tests)\n"
 		"  --host-ram SIZE --host-cpus N\n"
@@ -77,14 +99,16 @@ static void usage(FILE *out)
 		"  --help, --version\n\n"
 		"Exit codes: 0 success, 1 internal error, 2 usage, 3 invalid answer file or kernel\n"
 		"command line, 4 the configuration does not fit this machine (or a disk is in use),\n"
-		"5 installation failed, 6 no image or a bad image checksum. Only 5 means a disk was changed.\n"
+		"5 installation failed, 6 no image or a bad image checksum, 7 an installation-start\n"
+		"script failed. Only 5 means a disk was changed.\n"
 		"See xenhost-installer(8).\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_CHECK = 256, O_ANSWERFILE, O_DRY_RUN, O_TARGET, O_LOG, O_CMDLINE, O_SYSFS, O_DEVDIR,
-	       O_PROCDIR, O_RAM, O_CPUS, O_HELP, O_VERSION, O_IMAGE, O_ALLOW_LOOP, O_INSTALL_UNIT };
+	       O_PROCDIR, O_RAM, O_CPUS, O_HELP, O_VERSION, O_IMAGE, O_ALLOW_LOOP, O_INSTALL_UNIT,
+	       O_LIVE_NET, O_TIMEOUT, O_CA, O_PIN, O_RUN_DIR, O_LIVE_DIR };
 	static const struct option longopts[] = {
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "answerfile", required_argument, NULL, O_ANSWERFILE },
@@ -100,6 +124,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "disk-allow-loop", no_argument, NULL, O_ALLOW_LOOP },
 		{ "install-unit", no_argument, NULL, O_INSTALL_UNIT },
+		{ "write-live-network", required_argument, NULL, O_LIVE_NET },
+		{ "fetch-timeout", required_argument, NULL, O_TIMEOUT },
+		{ "ca", required_argument, NULL, O_CA },
+		{ "pin-key", required_argument, NULL, O_PIN },
+		{ "run-dir", required_argument, NULL, O_RUN_DIR },
+		{ "live-dir", required_argument, NULL, O_LIVE_DIR },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -134,6 +164,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_IMAGE: o->image = optarg; break;
 		case O_ALLOW_LOOP: o->root.allow_loop = true; break;
 		case O_INSTALL_UNIT: o->install_unit = true; break;
+		case O_LIVE_NET: o->live_network = optarg; break;
+		case O_TIMEOUT:
+			if (parse_uint(optarg, 0, 86400, &v) < 0) {
+				fprintf(stderr, "xenhost-installer: --fetch-timeout %s is not a number of seconds\n", optarg);
+				return -EINVAL;
+			}
+			o->fetch_timeout = (unsigned)v;
+			break;
+		case O_CA: o->ca_file = optarg; break;
+		case O_PIN: o->pinned_key = optarg; break;
+		case O_RUN_DIR: o->run_dir = optarg; break;
+		case O_LIVE_DIR: o->live_dir = optarg; break;
 		case O_HELP: return 1;
 		case O_VERSION: return 2;
 		default:
@@ -175,27 +217,6 @@ static int cmd_check(const char *file)
 	return r == 0 ? EXIT_OK : r == -ENOMEM ? EXIT_INTERNAL : EXIT_CONFIG;
 }
 
-/* Where the answer file is: --answerfile, else answerfile= on the kernel command line.
- * Only local files for now: fetching URLs (libcurl) belongs with the executor. */
-static int locate_answerfile(const struct options *o, const struct kernel_cmdline *k, const char **path)
-{
-	const char *a = o->answerfile ? o->answerfile : k->answerfile[0] ? k->answerfile : NULL;
-	if (!a) {
-		fprintf(stderr, "xenhost-installer: no answer file: give --answerfile PATH or answerfile= on the kernel "
-			"command line (the interactive installer is not in this build yet)\n");
-		return -ENOENT;
-	}
-	if (!strncasecmp(a, "file://", 7))
-		a += 7;
-	if (a[0] != '/' && strstr(a, "://")) {
-		fprintf(stderr, "xenhost-installer: %s: fetching answer files over the network is not in this build "
-			"yet; download it and give its path\n", a);
-		return -EPROTONOSUPPORT;
-	}
-	*path = a;
-	return 0;
-}
-
 /* Under Xen, /proc/meminfo and sysfs describe dom0: ask Xen for the host's figures. */
 static void xen_physinfo(struct host_info *hi, struct xlog *log)
 {
@@ -232,7 +253,12 @@ struct prepared {
 	struct install_config *cfg;
 	struct install_plan *plan;
 	struct disk_info *disks;
-	const char *path;
+	struct answer_source src;
+	struct host_identity id;
+	struct fetch_opts fetch;
+	struct source_env env;
+	bool parsed;                /* cfg holds a valid answer file */
+	struct xlog *log;           /* for the scripts' callback */
 };
 
 static void prepared_free(struct prepared *pp)
@@ -242,6 +268,38 @@ static void prepared_free(struct prepared *pp)
 	free(pp->cfg);
 	free(pp->plan);
 	free(pp->disks);
+}
+
+/* The options for fetching: the command line's, else the kernel command line's. */
+static void fetch_setup(const struct options *o, struct prepared *pp)
+{
+	pp->fetch.timeout = o->fetch_timeout ? o->fetch_timeout :
+			    pp->k.fetch_timeout_set ? pp->k.fetch_timeout : FETCH_DEFAULT_TIMEOUT;
+	pp->fetch.cainfo = o->ca_file ? o->ca_file : pp->k.ca_file[0] ? pp->k.ca_file : NULL;
+	pp->fetch.pinned_pubkey = o->pinned_key ? o->pinned_key : pp->k.pinned_key[0] ? pp->k.pinned_key : NULL;
+	host_identity_read(o->root.sysfs, &pp->id, &pp->fetch);
+	pp->env = (struct source_env){ .run_dir = o->run_dir ? o->run_dir : RUN_DIR,
+				       .live_dir = o->live_dir ? o->live_dir : LIVE_MEDIUM_DIR,
+				       .id = &pp->id, .fetch = &pp->fetch };
+}
+
+/* The disks, without the boot medium and the answer-file volume's disk. */
+static int probe_targets(const struct options *o, struct prepared *pp, size_t *n, struct xlog *log)
+{
+	char dev[64];
+	int r = probe_disks(&o->root, &pp->disks, n);
+	if (r < 0) {
+		fprintf(stderr, "xenhost-installer: cannot list the disks in %s/block: %s\n", o->root.sysfs, strerror(-r));
+		return r;
+	}
+	if (probe_mounted_dev(&o->root, pp->env.live_dir, dev, sizeof(dev)) == 0 &&
+	    probe_mark_excluded(o->root.sysfs, pp->disks, *n, dev, "the boot medium") > 0)
+		xlog_msg(log, "%s holds the boot medium: not a target", dev);
+	/* whether or not the answer file came from it */
+	if ((pp->src.volume_dev[0] || answer_volume_find(pp->src.volume_dev, sizeof(pp->src.volume_dev)) == 0) &&
+	    probe_mark_excluded(o->root.sysfs, pp->disks, *n, pp->src.volume_dev, "the answer-file volume's disk") > 0)
+		xlog_msg(log, "%s holds the answer-file volume: not a target", pp->src.volume_dev);
+	return 0;
 }
 
 static int prepare(const struct options *o, struct prepared *pp, struct xlog *log)
@@ -268,23 +326,32 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 		code = EXIT_CONFIG;
 		goto out;
 	}
-	if (locate_answerfile(o, &pp->k, &pp->path) < 0) {
+	fetch_setup(o, pp);
+	const char *given = o->answerfile ? o->answerfile : pp->k.answerfile[0] ? pp->k.answerfile : NULL;
+	if (!given) {
+		fprintf(stderr, "xenhost-installer: no answer file: give --answerfile PATH|URL or answerfile= on the kernel "
+			"command line (the interactive installer is not in this build yet)\n");
 		code = EXIT_CONFIG;
 		goto out;
 	}
-	d.file = pp->path;
-	r = answerfile_parse_file(pp->path, pp->cfg, &d);
-	if (r < 0) {
-		diag_print(&d, stderr);
-		fprintf(stderr, "xenhost-installer: the answer file %s is not valid; nothing was written\n", pp->path);
+	if ((r = answer_locate(given, &pp->env, &pp->src, log)) < 0) {
+		fprintf(stderr, "xenhost-installer: no answer file from %s; nothing was written\n", given);
 		code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_CONFIG;
 		goto out;
 	}
+	xlog_msg(log, "answer file: %s (%s)", pp->src.origin, pp->src.path);
+	d.file = pp->src.path;
+	r = answerfile_parse_file(pp->src.path, pp->cfg, &d);
+	if (r < 0) {
+		diag_print(&d, stderr);
+		fprintf(stderr, "xenhost-installer: the answer file %s is not valid; nothing was written\n", pp->src.origin);
+		code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_CONFIG;
+		goto out;
+	}
+	pp->parsed = true;
 	if (pp->k.atexit_set)
 		pp->cfg->post_action = pp->k.atexit;   /* atexit= on the command line wins */
-	r = probe_disks(&o->root, &pp->disks, &n);
-	if (r < 0) {
-		fprintf(stderr, "xenhost-installer: cannot list the disks in %s/block: %s\n", o->root.sysfs, strerror(-r));
+	if (probe_targets(o, pp, &n, log) < 0) {
 		code = EXIT_INTERNAL;
 		goto out;
 	}
@@ -321,15 +388,18 @@ static int cmd_dry_run(const struct options *o)
 	return code;
 }
 
-static void post_action(const struct options *o, enum post_action a, struct xlog *log)
+static void post_action(const struct options *o, enum post_action a, bool ok, struct xlog *log)
 {
 	if (!o->install_unit) {
-		printf("Not started as the install unit (--install-unit): no %s. Remove the installation medium "
-		       "before booting the host.\n", post_action_name(a));
+		if (ok)
+			printf("Not started as the install unit (--install-unit): no %s. Remove the installation medium "
+			       "before booting the host.\n", post_action_name(a));
 		return;
 	}
-	if (a == POST_SHELL) {
-		printf("atexit=shell: the installer exits; the shell is on tty2 (and this console).\n");
+	if (!ok || a == POST_SHELL) {
+		/* After a failure the machine stays up, so that the operator can read why. */
+		printf("%s: the installer exits; a root shell is on tty2 (Alt-F2), the log on tty3.\n",
+		       ok ? "atexit=shell" : "The installation did not complete");
 		return;
 	}
 	const char *argv[] = { "systemctl", a == POST_POWEROFF ? "poweroff" : "reboot", NULL };
@@ -337,6 +407,50 @@ static void post_action(const struct options *o, enum post_action a, struct xlog
 	fflush(stdout);
 	sleep(5);
 	run_argv(log, NULL, argv, NULL);
+}
+
+static int run_scripts(void *ud, enum script_stage stage, const char *arg)
+{
+	struct prepared *pp = ud;
+	return scripts_run(pp->cfg, stage, arg, &pp->env, pp->log);
+}
+
+static const char *exit_message(int code)
+{
+	switch (code) {
+	case EXIT_OK: return "installed";
+	case EXIT_CONFIG: return "the answer file or the kernel command line is invalid or could not be read; nothing "
+				  "was written";
+	case EXIT_PLAN: return "the answer file does not fit this machine, or a disk is in use; nothing was written";
+	case EXIT_INSTALL: return "the installation failed after the disks were changed";
+	case EXIT_IMAGE: return "no host image, or its checksum does not match; nothing was written";
+	case EXIT_SCRIPT: return "an installation-start script failed; nothing was written";
+	default: return "internal error";
+	}
+}
+
+/* The report, on success and on failure, when the answer file asks for one. */
+static void send_report(const struct prepared *pp, int code, const char *failed_step, double t0,
+			const char *log_path, struct xlog *log)
+{
+	if (!pp->parsed || !pp->cfg->report_url[0])
+		return;
+	const struct install_plan *p = pp->plan;
+	bool planned = code == EXIT_OK || code == EXIT_INSTALL || code == EXIT_SCRIPT || code == EXIT_IMAGE;
+	struct report r = { .success = code == EXIT_OK, .exit_code = code, .message = exit_message(code),
+			    .failed_step = failed_step ? failed_step : "", .mode = mode_name(pp->cfg->mode),
+			    .firmware = planned ? (p->firmware == FW_UEFI ? "uefi" : "bios") : "",
+			    .disk = planned ? p->disks[0].disk.devnode : "", .hostname = pp->cfg->hostname,
+			    .answerfile = pp->src.origin, .duration = xlog_now() - t0, .id = &pp->id,
+			    .log_path = log_path };
+	/* a report must not hold the machine for long: at most a minute of retries */
+	struct fetch_opts fo = pp->fetch;
+	struct source_env env = pp->env;
+	fo.timeout = fo.timeout < 60 ? fo.timeout : 60;
+	env.fetch = &fo;
+	printf("Sending the report to %s ...\n", pp->cfg->report_url);
+	if (report_send(pp->cfg->report_url, &r, &env, log) < 0)
+		xlog_warn(log, "the report could not be sent to %s", pp->cfg->report_url);
 }
 
 static int cmd_install(const struct options *o)
@@ -351,37 +465,32 @@ static int cmd_install(const struct options *o)
 			log_path, strerror(-r));
 		return EXIT_INSTALL;
 	}
+	double t0 = xlog_now();
 	xlog_msg(&log, "xenhost-installer %s started", XENHOST_VERSION);
 	code = prepare(o, &pp, &log);
+	pp.log = &log;
 	if (code != EXIT_OK) {
 		xlog_msg(&log, "no plan (exit %d); nothing was written", code);
-		prepared_free(&pp);
-		xlog_close(&log);
-		return code;
+		send_report(&pp, code, NULL, t0, log_path, &log);
+		goto done;
 	}
 	if (pp.plan->mode != MODE_FRESH && pp.plan->mode != MODE_REINSTALL) {
 		fprintf(stderr, "xenhost-installer: %s is not implemented in this build; nothing was written\n",
 			mode_name(pp.plan->mode));
-		prepared_free(&pp);
-		xlog_close(&log);
-		return EXIT_INSTALL;
+		code = EXIT_CONFIG;
+		send_report(&pp, code, NULL, t0, log_path, &log);
+		goto done;
 	}
 	if (log.f)
 		plan_print(pp.plan, log.f);
-	/* Parsed and valid, but not carried out by this build: say so rather than ignore them. */
 	if (pp.cfg->source == SOURCE_URL)
 		xlog_warn(&log, "<source type=\"url\"> (%s) is not supported by this build: installing the host image of "
 			  "the install environment instead", pp.cfg->source_url);
-	if (pp.cfg->n_scripts)
-		xlog_warn(&log, "the answer file's %zu <script> element(s) are not run by this build", pp.cfg->n_scripts);
-	if (pp.cfg->report_url[0])
-		xlog_warn(&log, "<report-url> is not supported by this build: no report is sent to %s", pp.cfg->report_url);
 	printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode),
 	       pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", pp.plan->disks[0].disk.devnode, log_path);
 	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
-				   .image = o->image, .answerfile = pp.path, .log_path = log_path,
-				   .sysfs = o->root.sysfs };
-	double t0 = xlog_now();
+				   .image = o->image, .answerfile = pp.src.path, .log_path = log_path,
+				   .sysfs = o->root.sysfs, .scripts = run_scripts, .scripts_ud = &pp };
 	enum install_result res = install_run(pp.plan, &io, &log);
 	switch (res) {
 	case INSTALL_OK:
@@ -397,19 +506,65 @@ static int cmd_install(const struct options *o)
 	case INSTALL_REFUSED_IMAGE:
 		code = EXIT_IMAGE;
 		break;
+	case INSTALL_REFUSED_SCRIPT:
+		code = EXIT_SCRIPT;
+		break;
 	case INSTALL_FAILED:
-		fprintf(stderr, "xenhost-installer: the installation FAILED; the disks hold an incomplete "
-			"installation. See the log %s; fix the cause and run the installer again\n", log_path);
 		code = EXIT_INSTALL;
 		break;
 	}
+	if (scripts_run(pp.cfg, STAGE_INSTALLATION_COMPLETE, code == EXIT_OK ? "0" : "1", &pp.env, &log) < 0)
+		xlog_warn(&log, "an installation-complete script failed (see the log)");
+	if (code != EXIT_OK)
+		fprintf(stderr, "\nxenhost-installer: the installation FAILED%s%s: %s. The log is %s.\n",
+			io.failed_step[0] ? " at the step: " : "", io.failed_step, exit_message(code), log_path);
+	send_report(&pp, code, io.failed_step, t0, log_path, &log);
+done:
 	xlog_msg(&log, "exit %d", code);
-	enum post_action a = pp.cfg->post_action;
+	enum post_action a = pp.cfg ? pp.cfg->post_action : POST_REBOOT;
 	prepared_free(&pp);
-	if (code == EXIT_OK)
-		post_action(o, a, &log);
+	post_action(o, a, code == EXIT_OK, &log);
 	xlog_close(&log);
 	return code;
+}
+
+/* --write-live-network DIR: the install environment's network for fetching. */
+static int cmd_live_network(const struct options *o)
+{
+	struct kernel_cmdline k;
+	struct diag_list kd;
+	struct gen_files *g = calloc(1, sizeof(*g));
+	char path[PATH_MAX];
+	int code = EXIT_OK;
+
+	if (!g)
+		return EXIT_INTERNAL;
+	cmdline_init(&k);
+	diag_init(&kd, o->cmdline ? o->cmdline : "/proc/cmdline");
+	int r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &k, &kd);
+	diag_print(&kd, stderr);
+	diag_free(&kd);
+	if (r < 0) {
+		fprintf(stderr, "xenhost-installer: the kernel command line is not valid: DHCP on every NIC instead\n");
+		cmdline_init(&k);
+	}
+	if (gen_live_network(&k, g) < 0 || (mkdir(o->live_network, 0755) < 0 && errno != EEXIST)) {
+		fprintf(stderr, "xenhost-installer: cannot make %s: %s\n", o->live_network, strerror(errno));
+		code = EXIT_INTERNAL;
+	}
+	for (size_t i = 0; code == EXIT_OK && i < g->n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->live_network, g->v[i].path);
+		FILE *f = fopen(path, "we");
+		if (!f || fwrite(g->v[i].text, 1, g->v[i].len, f) != g->v[i].len || fclose(f) != 0) {
+			fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", path, strerror(errno));
+			code = EXIT_INTERNAL;
+			break;
+		}
+		printf("wrote %s\n", path);
+	}
+	gen_files_free(g);
+	free(g);
+	return r < 0 ? EXIT_CONFIG : code;
 }
 
 int main(int argc, char **argv)
@@ -418,6 +573,10 @@ int main(int argc, char **argv)
 	int r, code;
 
 	LIBXML_TEST_VERSION;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "xenhost-installer: libcurl cannot be initialised\n");
+		return EXIT_INTERNAL;
+	}
 	r = parse_args(argc, argv, &o);
 	if (r < 0)
 		return EXIT_USAGE;
@@ -431,10 +590,13 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		code = cmd_check(o.check);
+	else if (o.live_network)
+		code = cmd_live_network(&o);
 	else if (o.dry_run)
 		code = cmd_dry_run(&o);
 	else
 		code = cmd_install(&o);
 	xmlCleanupParser();
+	curl_global_cleanup();
 	return code;
 }

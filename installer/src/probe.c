@@ -311,3 +311,60 @@ const char *disk_describe(const struct disk_info *d, char *buf, size_t n)
 		 d->bus[0] ? ", " : "", d->bus, d->logical_sector);
 	return buf;
 }
+
+int probe_mark_excluded(const char *sysfs, struct disk_info *disks, size_t n, const char *dev, const char *why)
+{
+	char path[PATH_MAX + 16], real[PATH_MAX];
+	const char *disk;
+	struct stat st;
+
+	if (!dev[0] || strchr(dev, '/'))
+		return 0;
+	snprintf(path, sizeof(path), "%s/class/block/%s", sysfs, dev);
+	if (!realpath(path, real)) {
+		snprintf(path, sizeof(path), "%s/block/%s", sysfs, dev);   /* whole disks */
+		if (!realpath(path, real))
+			return 0;
+	}
+	snprintf(path, sizeof(path), "%s/partition", real);
+	if (stat(path, &st) == 0) {
+		char *slash = strrchr(real, '/');
+		if (!slash)
+			return 0;
+		*slash = '\0';   /* the partition's parent: the disk */
+	}
+	const char *base = strrchr(real, '/');
+	disk = base ? base + 1 : real;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(disks[i].name, disk)) {
+			disks[i].excluded = why;
+			return 1;
+		}
+	return 0;
+}
+
+int probe_mounted_dev(const struct probe_root *root, const char *dir, char *name, size_t n)
+{
+	char path[PATH_MAX], real[PATH_MAX], line[4096];
+	int r = -ENOENT;
+
+	snprintf(path, sizeof(path), "%s/self/mountinfo", root->proc);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		char mnt[1024];
+		/* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
+		if (sscanf(line, "%*u %*u %u:%u %*s %1023s", &maj, &min, mnt) != 3 || strcmp(mnt, dir) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/dev/block/%u:%u", root->sysfs, maj, min);
+		if (!realpath(path, real))
+			continue;
+		const char *base = strrchr(real, '/');
+		snprintf(name, n, "%s", base ? base + 1 : real);
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}

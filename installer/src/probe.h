@@ -38,6 +38,9 @@ struct disk_info {
 	unsigned n_partitions;       /* partitions the kernel sees now */
 	char by_id[PROBE_MAX_IDS][CFG_PATH_MAX];   /* /dev/disk/by-id/... names */
 	size_t n_by_id;
+	/* Never an install target: set by probe_mark() for the disk the install environment
+	 * booted from and the disk holding the answer-file volume (XENHOST-ANSWER). */
+	const char *excluded;        /* NULL, or why: "the boot medium", ... */
 };
 
 struct host_info {
@@ -55,6 +58,14 @@ int probe_disk(const struct probe_root *root, const char *name, struct disk_info
  * firmware. Under Xen these are dom0's own figures: the executor must ask Xen
  * (physinfo) for the host's. */
 int probe_host(const struct probe_root *root, struct host_info *h);
+
+/* Mark the disk holding block device DEV (a disk or a partition name, e.g. "sdb1",
+ * resolved through <sysfs>/class/block) as excluded for WHY (a static string).
+ * Returns 1 when a disk was marked, 0 when DEV is not on any of them. */
+int probe_mark_excluded(const char *sysfs, struct disk_info *disks, size_t n, const char *dev, const char *why);
+/* The block device (name, e.g. "sr0" or "sdb1") mounted on DIR according to
+ * <proc>/self/mountinfo, or -ENOENT. */
+int probe_mounted_dev(const struct probe_root *root, const char *dir, char *name, size_t n);
 
 /* A one-line description: "sda: 50 GiB, QEMU HARDDISK, serial QM00001, sata". */
 const char *disk_describe(const struct disk_info *d, char *buf, size_t n);

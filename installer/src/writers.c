@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "cmdline.h"
 #include "validate.h"
 
 int uuid_random(char out[UUID_STR])
@@ -544,4 +545,63 @@ int shadow_set_root(const char *in, const char *hash, long days, char **out)
 	}
 	*out = buf;
 	return 0;
+}
+
+/* --- the install environment's network (to fetch the answer file) */
+static void live_match(FILE *f, const char *dev)
+{
+	fprintf(f, "[Match]\n");
+	if (!dev[0] || !strcmp(dev, "all"))
+		fprintf(f, "Type=ether\nKind=!*\n");
+	else if (strchr(dev, ':'))
+		fprintf(f, "PermanentMACAddress=%s\n", dev);
+	else
+		fprintf(f, "Name=%s\n", dev);
+}
+
+static void live_addressing(FILE *f, const struct kc_netconfig *n)
+{
+	if (n->mode != KC_NET_STATIC) {
+		fprintf(f, "DHCP=yes\n");
+		return;
+	}
+	fprintf(f, "DHCP=no\nAddress=%s/%u\n", n->ip, n->prefix);
+	if (n->gateway[0])
+		fprintf(f, "Gateway=%s\n", n->gateway);
+	for (size_t i = 0; i < n->n_dns; i++)
+		fprintf(f, "DNS=%s\n", n->dns[i]);
+}
+
+int gen_live_network(const struct kernel_cmdline *k, struct gen_files *g)
+{
+	const struct kc_netconfig *n = &k->net;
+	char vlandev[24];
+	FILE *f;
+	int r;
+
+	snprintf(vlandev, sizeof(vlandev), "live.%u", n->vlan);
+	if ((r = add_file(g, "90-xenhost-live.network", 0644, &f)) < 0)
+		return r;
+	fprintf(f, "# The install environment's network, from network_device= and network_config= on the\n"
+		   "# kernel command line (written by xenhost-installer --write-live-network).\n");
+	live_match(f, k->network_device);
+	fprintf(f, "\n[Network]\n");
+	if (n->vlan)
+		fprintf(f, "LinkLocalAddressing=no\nVLAN=%s\n", vlandev);
+	else
+		live_addressing(f, n);
+	if ((r = close_file(f)) < 0)
+		return r;
+	if (!n->vlan)
+		return 0;
+	if ((r = add_file(g, "90-xenhost-live-vlan.netdev", 0644, &f)) < 0)
+		return r;
+	fprintf(f, "[NetDev]\nName=%s\nKind=vlan\n\n[VLAN]\nId=%u\n", vlandev, n->vlan);
+	if ((r = close_file(f)) < 0)
+		return r;
+	if ((r = add_file(g, "90-xenhost-live-vlan.network", 0644, &f)) < 0)
+		return r;
+	fprintf(f, "[Match]\nName=%s\n\n[Network]\n", vlandev);
+	live_addressing(f, n);
+	return close_file(f);
 }

@@ -76,6 +76,12 @@ int gen_chrony(FILE *f, const struct install_config *c);
 /* The networkd files for xenbr0 (added to out). */
 int gen_network(const struct target_facts *t, struct gen_files *out);
 
+/* The install environment's networkd files (names relative to /run/systemd/network)
+ * for network_device= and network_config= of the kernel command line: DHCP on every
+ * Ethernet NIC by default, or on the one named, or static; a VLAN on top when asked. */
+struct kernel_cmdline;
+int gen_live_network(const struct kernel_cmdline *k, struct gen_files *out);
+
 /* Name the NICs: sort by sortkey then dev_port and give eth0, eth1, ...; then find
  * the management NIC (by name or MAC). */
 void nics_name(struct nic *v, size_t n);
