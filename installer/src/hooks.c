@@ -91,18 +91,6 @@ static void sb_add(struct sbuf *b, const char *p, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 static void sb_str(struct sbuf *b, const char *s)
 {
 	sb_add(b, "\"", 1);
@@ -111,7 +99,9 @@ static void sb_str(struct sbuf *b, const char *s)
 			char e[2] = { '\\', (char)*p };
 			sb_add(b, e, 2);
 		} else if (*p < 0x20) {
-			sb_printf(b, "\\u%04x", *p);
+			char e[8];
+			snprintf(e, sizeof(e), "\\u%04x", *p);
+			sb_add(b, e, 6);
 		} else {
 			sb_add(b, (const char *)p, 1);
 		}
@@ -119,9 +109,16 @@ static void sb_str(struct sbuf *b, const char *s)
 	sb_add(b, "\"", 1);
 }
 
+static void sb_lit(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
 static void sb_field(struct sbuf *b, const char *name, const char *value)
 {
-	sb_printf(b, ",\"%s\":", name);
+	sb_lit(b, ",\"");
+	sb_lit(b, name);
+	sb_lit(b, "\":");
 	sb_str(b, value);
 }
 
@@ -157,8 +154,11 @@ static void sb_log_tail(struct sbuf *b, const char *path)
 char *report_json(const struct report *r)
 {
 	struct sbuf b = { 0 };
-	sb_printf(&b, "{\"product\":\"xenhost\",\"version\":\"%s\",\"result\":\"%s\",\"exit_code\":%d", XENHOST_VERSION,
-		  r->success ? "success" : "failure", r->exit_code);
+	char num[64];
+	sb_lit(&b, "{\"product\":\"xenhost\",\"version\":\"" XENHOST_VERSION "\",\"result\":\"");
+	sb_lit(&b, r->success ? "success" : "failure");
+	snprintf(num, sizeof(num), "\",\"exit_code\":%d", r->exit_code);
+	sb_lit(&b, num);
 	sb_field(&b, "message", r->message);
 	sb_field(&b, "failed_step", r->failed_step);
 	sb_field(&b, "mode", r->mode);
@@ -166,7 +166,8 @@ char *report_json(const struct report *r)
 	sb_field(&b, "disk", r->disk);
 	sb_field(&b, "hostname", r->hostname);
 	sb_field(&b, "answerfile", r->answerfile);
-	sb_printf(&b, ",\"duration_s\":%.1f,\"macs\":[", r->duration);
+	snprintf(num, sizeof(num), ",\"duration_s\":%.1f,\"macs\":[", r->duration);
+	sb_lit(&b, num);
 	for (size_t i = 0; r->id && i < r->id->n_macs; i++) {
 		if (i)
 			sb_add(&b, ",", 1);

@@ -211,8 +211,8 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 {
 	char *text = NULL;
 	int r = read_file(from, &text);
-	if (r < 0)
-		return r;
+	if (r < 0 || !text)
+		return r < 0 ? r : -EIO;
 	r = write_file(to, text, strlen(text), mode);
 	free(text);
 	return r;
@@ -306,7 +306,7 @@ int sha256_file(const char *path, char out[65], struct xlog *log)
 		goto out;
 	}
 	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		snprintf(out + 2 * (size_t)i, 3, "%02x", md[i]);
 out:
 	EVP_MD_CTX_free(ctx);
 	free(buf);
@@ -764,7 +764,7 @@ static int chroot_prepare(struct ictx *c)
 			strerror(-r));
 		return r;
 	}
-	if (stat("/sys/firmware/efi/efivars", &st) == 0 && (r = tpath(c, dir, sizeof(dir), "sys/firmware/efi/efivars")) == 0 &&
+	if (stat("/sys/firmware/efi/efivars", &st) == 0 && tpath(c, dir, sizeof(dir), "sys/firmware/efi/efivars") == 0 &&
 	    do_mount(c, "efivarfs", dir, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		xlog_msg(c->log, "efivarfs not mounted in the target; the NVRAM entry may fail");
 	c->chroot_ready = true;
@@ -930,9 +930,9 @@ static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const ch
 	__attribute__((format(printf, 5, 6)));
 static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt, ...)
 {
-	va_list ap;
 	if (*n >= MAX_STEPS)
 		return;
+	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(v[*n].title, sizeof(v[*n].title), fmt, ap);
 	va_end(ap);

@@ -314,12 +314,13 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	diag_init(&kd, o->cmdline ? o->cmdline : "/proc/cmdline");
 	diag_init(&d, NULL);
 	pp->cfg = malloc(sizeof(*pp->cfg));
-	pp->plan = malloc(sizeof(*pp->plan));
+	if (pp->cfg)
+		config_init(pp->cfg);
+	pp->plan = calloc(1, sizeof(*pp->plan));
 	if (!pp->cfg || !pp->plan) {
 		code = EXIT_INTERNAL;
 		goto out;
 	}
-	config_init(pp->cfg);
 	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp->k, &kd);
 	diag_print(&kd, stderr);
 	if (r < 0 && (o->cmdline || r == -EINVAL)) {
