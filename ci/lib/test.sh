@@ -40,3 +40,16 @@ rpm_of() {
 
 # rpm_extract RPM DIR: unpack the payload of RPM into DIR.
 rpm_extract() { mkdir -p "$2" && (cd "$2" && rpm2cpio "$1" | cpio -idm --quiet); }
+
+# budget_allows SECONDS WHAT: whether WHAT (about SECONDS long) still fits in the time
+# budget of `make check`: XH_CHECK_BUDGET seconds (default 4500, CI's 90 minutes less a
+# margin) from XH_CHECK_T0, when make started. Prints a SKIP line when it does not fit
+# (a cold build leaves less time for the QEMU scenarios than a warm one). Without
+# XH_CHECK_T0 (make e2e, a suite run by hand) everything fits.
+budget_allows() {
+	[ -n "${XH_CHECK_T0:-}" ] || return 0
+	local left=$(( XH_CHECK_T0 + ${XH_CHECK_BUDGET:-4500} - $(date +%s) ))
+	[ "$1" -le "$left" ] && return 0
+	echo "SKIP: $T_SUITE: $2: needs about $1 s, only $left s of the check budget (XH_CHECK_BUDGET=${XH_CHECK_BUDGET:-4500} s) are left; 'make e2e' runs it"
+	return 1
+}

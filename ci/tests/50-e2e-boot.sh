@@ -79,6 +79,7 @@ after_boot() {
 }
 
 for s in $XH_E2E_SCENARIOS; do
+	budget_allows 480 "$s" || continue
 	case $s in
 	cd-bios)    scenario "$s" bios 'ISOLINUX' --cdrom "$iso" ;;
 	cd-uefi)    scenario "$s" uefi 'Welcome to GRUB' --cdrom "$iso" ;;

@@ -56,28 +56,42 @@ menu_unattended() {
 	"$qemu" keys "$dir" "${keys[@]}" '\r'
 }
 
-# login DIR HOST: log in as root on the serial console; 0 at the shell prompt.
-login() {
-	local dir=$1 host=$2
-	"$qemu" wait "$dir" "^$host login: *\$" 900 --fail "$FAILS" > /dev/null || return 1
-	sleep 2; "$qemu" line "$dir" root
-	"$qemu" wait "$dir" 'Password: *$' 60 --new > /dev/null || return 1
-	"$qemu" line "$dir" "$PASSWORD"
-	"$qemu" wait "$dir" "root@$host:~# *\$" 120 --new > /dev/null
+# The test's SSH key: the filesystem-populated script puts it in root's authorized_keys,
+# as operators do; the installed host is reached through a QEMU port forward on loopback.
+key="$work/id_e2e"
+[ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C xenhost-e2e -f "$key" || xh_die "ssh-keygen failed"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# on_host PORT CMD: run CMD as root on the installed host (sshd may still be starting).
+on_host() {
+	local port=$1 cmd=$2 n
+	for n in $(seq 1 20); do
+		ssh -i "$key" -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+			-o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$cmd" && return 0
+		[ $? = 255 ] || return 1   # ssh itself failed (not the command): try again
+		sleep 10
+	done
+	return 1
 }
 
 scenario() { # NAME FW SR
 	local name=$1 fw=$2 sr=$3 dir="$work/$1" boot="$work/$1-boot" out rc t_inst t_boot
 	rm -rf "$dir" "$boot"; mkdir -p "$dir/www/scripts" "$dir/answer"
 	local net extra disks=(--disk "$dir/disk.img:64G")
+	# filesystem-populated ($1: the installed root): root's SSH key, and a mark
+	cat > "$dir/www/scripts/populated.sh" <<-EOF
+	#!/bin/sh
+	set -e
+	mkdir -p "\$1/root/.ssh"; chmod 700 "\$1/root/.ssh"
+	echo '$(cat "$key.pub")' > "\$1/root/.ssh/authorized_keys"; chmod 600 "\$1/root/.ssh/authorized_keys"
+	echo "installed by the e2e test" > "\$1/etc/xenhost-e2e-populated"
+	EOF
+	extra='<script stage="filesystem-populated" type="url">http://10.0.2.100/scripts/populated.sh</script>'
 	if [ "$fw" = bios ]; then
 		net='<admin-interface name="eth0" proto="static"><ip>10.0.2.15/24</ip><gateway>10.0.2.2</gateway></admin-interface>'
-		extra='<ntp source="manual"/><ntp-server>10.0.2.2</ntp-server>'
+		extra="$extra"'<ntp source="manual"/><ntp-server>10.0.2.2</ntp-server>'
 	else
 		net='<admin-interface name="eth0" proto="dhcp"/>'
-		printf '#!/bin/sh\necho "installed by the e2e test" > "$1/etc/xenhost-e2e-populated"\n' > "$dir/www/scripts/populated.sh"
-		extra='<script stage="filesystem-populated" type="url">http://10.0.2.100/scripts/populated.sh</script>
-	  <report-url>http://10.0.2.100/report</report-url>'
+		extra="$extra"'<report-url>http://10.0.2.100/report</report-url>'
 	fi
 	# BIOS names the disk; UEFI selects it by a filter (the answer disk is never a candidate)
 	local disk=sda; [ "$fw" = uefi ] && disk='<match min-size="60GB"/>'
@@ -110,52 +124,84 @@ scenario() { # NAME FW SR
 	local inst_s; inst_s=$(sed -n "s/.*is installed on \/dev\/sd[a-z] in \([0-9]*\) s.*/\1/p" "$dir/serial.txt" | head -n 1)
 	pass "$name: installed (installer ${inst_s} s; $t_inst s from power-on)"
 	check "$name: the installer rebooted the machine (atexit reboot)" grep -aq 'Rebooting in 5 seconds' "$dir/serial.txt"
+	check "$name: the script was fetched over HTTP, with the host's MAC in the request" \
+		jq -e -s 'map(select(.path == "/scripts/populated.sh"))[0].headers["X-Xenhost-MAC-0"] | test("52:54:00:12:34:56")' "$dir/http-requests.jsonl"
 	if [ "$fw" = uefi ]; then
 		check "$name: a success report reached the provisioning server" \
 			jq -e --arg h "$name" '.result == "success" and .firmware == "uefi" and .hostname == $h' "$dir/posts/001.json"
-		check "$name: the script was fetched over HTTP" grep -q '/scripts/populated.sh' "$dir/http-requests.jsonl"
 	fi
 
-	# 2. the installed host: the disk alone; under UEFI with the NVRAM the install left
+	# 2. the installed host's first boot: the summary on the serial console, then what an
+	# operator checks over SSH (with the key the filesystem-populated script installed)
 	mkdir -p "$boot"
 	[ "$fw" = uefi ] && cp "$dir/OVMF_VARS.fd" "$boot/OVMF_VARS.fd"
-	"$qemu" start "$boot" --firmware "$fw" --boot-disk --disk "$dir/disk.img" --timeout 1500 ||
+	local port; port=$(free_port)
+	"$qemu" start "$boot" --firmware "$fw" --boot-disk --disk "$dir/disk.img" --ssh "$port" --timeout 1500 ||
 		{ fail "$name: start the installed host" "see $boot/qemu.out"; return; }
-	if login "$boot" "$name"; then
-		t_boot=$(awk -v a="$(cat "$boot/started")" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
-		pass "$name: root logs in on the serial console with the answer file's password ($t_boot s after power-on)"
-		"$qemu" line "$boot" 'echo E2E-BEGIN; hostname; xl info | grep -E "^(xen_version|nr_cpus|total_memory)"; findmnt -n -o FSTYPE,TARGET -T /srv/xenhost/storage/*/; ip -4 -o addr show dev xenbr0; xenhost-firstboot status; cat /etc/xenhost-e2e-populated 2>/dev/null; echo E2E-END'
-		"$qemu" wait "$boot" '^E2E-END' 180 --new > /dev/null
-		sleep 1
+	out=$("$qemu" wait "$boot" "Xenhost $ver is ready" 900 --fail "$FAILS" 2>&1); rc=$?
+	t_boot=$(printf '%s' "$out" | sed -n 's/^matched after \([0-9.]*\) s.*/\1/p')
+	if [ $rc = 0 ]; then
+		pass "$name: first boot finished, its summary on the serial console ($t_boot s after power-on)"
+		on_host "$port" 'hostname; xl info | grep -E "^(xen_version|nr_cpus|total_memory)"; findmnt -n -o FSTYPE,TARGET -T /srv/xenhost/storage/*/; ip -4 -o addr show dev xenbr0; xenhost-firstboot status; cat /etc/xenhost-e2e-populated; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; awk -F: "\$1 == \"root\" { print \"hash: \" \$2 }" /etc/shadow' \
+			> "$boot/result.txt" 2>&1 || fail "$name: SSH to the installed host as root" "$(tail -n 5 "$boot/result.txt")"
+		if [ "$fw" = bios ]; then
+			# the second boot: first boot must not run again
+			"$qemu" mark "$boot"
+			on_host "$port" 'systemctl reboot' > /dev/null 2>&1
+			if "$qemu" wait "$boot" 'Hardware Dom0 shutdown: rebooting|reboot: Restarting system' 300 --new > /dev/null &&
+				"$qemu" wait "$boot" "^$name login: *\$" 900 --new --fail "$FAILS" > /dev/null; then
+				on_host "$port" 'xenhost-firstboot status; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; systemctl show -p ConditionResult xenhost-firstboot-identity.service xenhost-firstboot-storage.service' \
+					> "$boot/result2.txt" 2>&1
+			else
+				fail "$name: second boot" "$(clean "$boot/serial.log" | tail -n 8)"
+			fi
+		fi
 	else
-		fail "$name: root logs in on the serial console" "last lines: $(clean "$boot/serial.log" | tail -n 15 | cut -c1-200)"
+		fail "$name: first boot finished" "$out; last lines: $(clean "$boot/serial.log" | tail -n 12 | cut -c1-200)"
 	fi
 	"$qemu" stop "$boot"
 	clean "$boot/serial.log" > "$boot/serial.txt"
-	local res; res=$(sed -n '/^E2E-BEGIN/,/^E2E-END/p' "$boot/serial.txt" | tail -n +2)
-	printf '%s\n' "$res" > "$boot/result.txt"
+	local res="$boot/result.txt"; touch "$res" "$boot/result2.txt"
 	check "$name: GRUB of the installed disk booted Xen" grep -Eaq '\(XEN\) Xen version 4\.17' "$boot/serial.txt"
-	check "$name: the hostname is the answer file's" grep -aqx "$name" "$boot/result.txt"
-	check "$name: 'xl info' works in dom0" grep -Eaq '^xen_version +: 4\.17' "$boot/result.txt"
-	check "$name: the local storage is mounted with $sr" grep -Eaq "^$sr +/srv/xenhost/storage/" "$boot/result.txt"
+	check "$name: the first-boot summary on the serial console shows the management address and the storage" \
+		sh -c "grep -Eaq 'management +xenbr0 10\.0\.2\.[0-9]+/24' '$boot/serial.txt' && grep -Eaq 'local storage +$sr ' '$boot/serial.txt'"
+	check "$name: the hostname is the answer file's" grep -aqx "$name" "$res"
+	check "$name: the root password is the answer file's (its SHA-512 hash verifies)" python3 -c '
+import crypt, sys
+h = [l.split(" ", 1)[1].strip() for l in open(sys.argv[1]) if l.startswith("hash: ")]
+sys.exit(not (h and h[0].startswith("$6$") and crypt.crypt(sys.argv[2], h[0]) == h[0]))' "$res" "$PASSWORD"
+	check "$name: 'xl info' works in dom0" grep -Eaq '^xen_version +: 4\.17' "$res"
+	check "$name: the local storage is mounted with $sr" grep -Eaq "^$sr +/srv/xenhost/storage/" "$res"
 	if [ "$fw" = bios ]; then
-		check "$name: xenbr0 has the static address 10.0.2.15/24" grep -Eaq 'xenbr0 +inet 10\.0\.2\.15/24' "$boot/result.txt"
+		check "$name: xenbr0 has the static address 10.0.2.15/24" grep -Eaq 'xenbr0 +inet 10\.0\.2\.15/24' "$res"
 	else
-		check "$name: xenbr0 has an address from DHCP" grep -Eaq 'xenbr0 +inet 10\.0\.2\.[0-9]+/24 .*dynamic' "$boot/result.txt"
-		check "$name: the filesystem-populated script's file is on the host" grep -aq 'installed by the e2e test' "$boot/result.txt"
+		check "$name: xenbr0 has an address from DHCP" grep -Eaq 'xenbr0 +inet 10\.0\.2\.[0-9]+/24 .*dynamic' "$res"
 	fi
-	check "$name: every first-boot unit is done" sh -c "for u in identity network storage xen hooks done; do grep -Eq \"^\$u +done \" '$boot/result.txt' || { echo \"\$u not done\"; exit 1; }; done"
-	check "$name: the first-boot summary is on the serial console" grep -aq "Xenhost $ver is ready" "$boot/serial.txt"
-	results+=("$(printf '%-18s installer %4s s, power-on to installed %6s s, installed host to login %5s s' "$name" "$inst_s" "$t_inst" "${t_boot:-?}")")
+	check "$name: the filesystem-populated script ran (its file is on the host)" grep -aq 'installed by the e2e test' "$res"
+	check "$name: every first-boot unit is done" sh -c "for u in identity network storage xen hooks done; do grep -Eq \"^\$u +done \" '$res' || { echo \"\$u not done\"; exit 1; }; done"
+	check "$name: each first-boot unit ran once" grep -aqx 'runs: 6' "$res"
+	check "$name: the host has its own SSH host key" grep -Eaq '^256 SHA256:[A-Za-z0-9+/]+ .*\(ED25519\)' "$res"
+	if [ "$fw" = bios ]; then
+		check "$name: second boot: no first-boot unit ran again (conditions false, still 6 runs)" sh -c \
+			"grep -qx 'runs: 6' '$boot/result2.txt' && [ \$(grep -c '^ConditionResult=no' '$boot/result2.txt') = 2 ]"
+	fi
+	results+=("$(printf '%-18s installer %4s s, power-on to installed %6s s, installed host: first boot done after %5s s' "$name" "$inst_s" "$t_inst" "${t_boot:-?}")")
 }
 
 for s in $XH_E2E_INSTALL; do
+	budget_allows 1500 "$s" || continue
 	case $s in
 	install-bios-ext4) scenario "$s" bios ext4 ;;
 	install-uefi-xfs)  scenario "$s" uefi xfs ;;
 	*) fail "scenario $s" "unknown (known: install-bios-ext4 install-uefi-xfs)" ;;
 	esac
 done
+# two installs of the same image: two hosts with different SSH host keys
+k1=$(grep -ao 'SHA256:[A-Za-z0-9+/]*' "$work/install-bios-ext4-boot/result.txt" 2>/dev/null)
+k2=$(grep -ao 'SHA256:[A-Za-z0-9+/]*' "$work/install-uefi-xfs-boot/result.txt" 2>/dev/null)
+if [ -n "$k1" ] && [ -n "$k2" ] && case " $XH_E2E_INSTALL " in *" install-bios-ext4 "*" install-uefi-xfs "*) true ;; *) false ;; esac; then
+	check "the two installed hosts have different SSH host keys" test "$k1" != "$k2"
+fi
 echo "    unattended installs in QEMU (software emulation):"
 for r in "${results[@]}"; do echo "      $r"; done
 exit 0
