@@ -344,6 +344,10 @@ if install_and_check bios-ext4 "$tmp/bios.xml" bios ext4; then
 	}
 	check "bios-ext4: static IPv4 on VLAN 42 through xenbr0" with_mounted "${loop}p1" net_ok
 fi
+# the probe sees what is on the disk now: the installation just made, its filesystems
+check "the dry run names the existing Xenhost installation and what is on the disk" sh -c \
+	"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --host-ram 16GiB --host-cpus 4 --run-dir '$tmp/run' --answerfile '$tmp/bios.xml' --dry-run > '$tmp/out' 2>&1 &&
+	 grep -q 'holds a Xenhost installation (xh-root-' '$tmp/out' && grep -Eq 'now on it: .*${L}p1 ext4 xh-root-' '$tmp/out' || { cat '$tmp/out'; exit 1; }"
 printf '#!/bin/sh\necho "populated $1" > "$1/etc/xenhost-test-populated"\n' > "$www/scripts/populated.sh"
 rm -f "$tmp/complete-arg" "$tmp"/posts/*.json
 answer "$www/hosts/uefi.xml" "$L" uefi xfs "$dhcp_net" "<bootloader write-boot-entry=\"true\">grub2</bootloader>

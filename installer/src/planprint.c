@@ -50,6 +50,8 @@ static void print_disk(const struct plan_disk *pd, FILE *out)
 		return;
 	fprintf(out, "  wipe: RAID, LVM and filesystem signatures, old partition tables at both ends%s\n",
 		pd->disk.n_partitions ? " (it has partitions now: they are destroyed)" : "");
+	if (pd->disk.contents[0])
+		fprintf(out, "  now on it: %s\n", pd->disk.contents);
 	fprintf(out, "  new GPT: %" PRIu64 " sectors of %u bytes, usable LBA %" PRIu64 "-%" PRIu64 "\n",
 		pd->n_sectors, pd->disk.logical_sector, pd->first_usable_lba, pd->last_usable_lba);
 	fprintf(out, "  %-3s %-14s %12s %12s %10s  %-13s %-20s %-5s %s\n", "#", "device", "start LBA", "sectors",

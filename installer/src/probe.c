@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <blkid/blkid.h>
+
 #include "validate.h"
 
 /* Read a small file into buf, trimmed of surrounding white space. 0 or -errno. */
@@ -184,10 +186,93 @@ size_t probe_partitions(const char *sysfs, const char *name, char parts[][64], s
 	return n;
 }
 
-static unsigned count_partitions(const char *sysfs, const char *name)
+/* The GPT partition name of PART (PARTNAME= in its uevent), or "". */
+static void part_name(const char *sysfs, const char *disk, const char *part, char *out, size_t n)
 {
-	char parts[PROBE_MAX_PARTITIONS][64];
-	return (unsigned)probe_partitions(sysfs, name, parts, PROBE_MAX_PARTITIONS);
+	char path[PATH_MAX], line[256];
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/block/%s/%s/uevent", sysfs, disk, part);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "PARTNAME=", 9)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (copy_str(out, n, line + 9) < 0)
+				out[0] = '\0';
+		}
+	fclose(f);
+}
+
+/* The signature libblkid finds on a block device (a filesystem, swap, RAID, LVM), or "". */
+static void part_signature(const char *devnode, char *out, size_t n)
+{
+	const char *type = NULL;
+	out[0] = '\0';
+	blkid_probe pr = blkid_new_probe_from_filename(devnode);
+	if (!pr)
+		return;   /* no device node (a fake tree), or not readable */
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0 && type)
+		snprintf(out, n, "%s", type);
+	blkid_free_probe(pr);
+}
+
+/* The GPT names of the disk's partitions by number, read from the partition table with
+ * libblkid (sysfs has them only where the kernel puts PARTNAME in uevent). */
+#define PROBE_MAX_PARTNO 128
+static void table_names(const char *devnode, char names[][40])
+{
+	blkid_probe pr = blkid_new_probe_from_filename(devnode);
+	if (!pr)
+		return;
+	blkid_probe_enable_superblocks(pr, 0);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_partlist pl = blkid_do_fullprobe(pr) >= 0 ? blkid_probe_get_partitions(pr) : NULL;
+	int n = pl ? blkid_partlist_numof_partitions(pl) : 0;
+	for (int i = 0; i < n; i++) {
+		blkid_partition part = blkid_partlist_get_partition(pl, i);
+		int no = part ? blkid_partition_get_partno(part) : -1;
+		const char *name = part ? blkid_partition_get_name(part) : NULL;
+		if (name && no > 0 && no < PROBE_MAX_PARTNO && copy_str(names[no], 40, name) < 0)
+			names[no][0] = '\0';
+	}
+	blkid_free_probe(pr);
+}
+
+/* Partitions, their signatures and names, and a Xenhost installation among them. */
+static void probe_contents(const struct probe_root *root, struct disk_info *d)
+{
+	char (*parts)[64] = calloc(PROBE_MAX_PARTITIONS, sizeof(*parts));
+	char (*names)[40] = calloc(PROBE_MAX_PARTNO, sizeof(*names));
+	char pname[80], sig[32], dev[PATH_MAX], one[200], path[PATH_MAX + 80];
+	uint64_t no;
+	if (!parts || !names)
+		goto out;
+	size_t n = probe_partitions(root->sysfs, d->name, parts, PROBE_MAX_PARTITIONS);
+	d->n_partitions = (unsigned)n;
+	snprintf(dev, sizeof(dev), "%s/%s", root->dev, d->name);
+	if (n)
+		table_names(dev, names);
+	for (size_t i = 0; i < n; i++) {
+		part_name(root->sysfs, d->name, parts[i], pname, sizeof(pname));
+		snprintf(path, sizeof(path), "%s/%s", d->name, parts[i]);
+		if (!pname[0] && read_u64(root->sysfs, path, "partition", &no) == 0 && no < PROBE_MAX_PARTNO)
+			snprintf(pname, sizeof(pname), "%s", names[no]);
+		snprintf(dev, sizeof(dev), "%s/%s", root->dev, parts[i]);
+		part_signature(dev, sig, sizeof(sig));
+		if (!strncmp(pname, "xh-root-", 8) && !d->xenhost_suffix[0] &&
+		    copy_str(d->xenhost_suffix, sizeof(d->xenhost_suffix), pname + 8) < 0)
+			d->xenhost_suffix[0] = '\0';
+		snprintf(one, sizeof(one), "%s%s%s%s%s", parts[i], sig[0] ? " " : "", sig, pname[0] ? " " : "", pname);
+		size_t k = strlen(d->contents);
+		if (k + strlen(one) + 3 < sizeof(d->contents))
+			snprintf(d->contents + k, sizeof(d->contents) - k, "%s%s", k ? ", " : "", one);
+	}
+out:
+	free(parts);
+	free(names);
 }
 
 int probe_disk(const struct probe_root *root, const char *name, struct disk_info *d)
@@ -220,7 +305,7 @@ int probe_disk(const struct probe_root *root, const char *name, struct disk_info
 		read_attr(root->sysfs, name, "device/wwid", d->wwn, sizeof(d->wwn));
 	find_bus(root->sysfs, d);
 	find_by_id(root->dev, d);
-	d->n_partitions = count_partitions(root->sysfs, name);
+	probe_contents(root, d);
 	return 0;
 }
 
@@ -306,9 +391,11 @@ int probe_host(const struct probe_root *root, struct host_info *h)
 const char *disk_describe(const struct disk_info *d, char *buf, size_t n)
 {
 	char sz[32];
-	snprintf(buf, n, "%s: %s%s%s%s%s%s%s, %u-byte sectors", d->name, fmt_size(d->size, sz, sizeof(sz)),
+	snprintf(buf, n, "%s: %s%s%s%s%s%s%s, %u-byte sectors%s%s%s", d->name, fmt_size(d->size, sz, sizeof(sz)),
 		 d->model[0] ? ", " : "", d->model, d->serial[0] ? ", serial " : "", d->serial,
-		 d->bus[0] ? ", " : "", d->bus, d->logical_sector);
+		 d->bus[0] ? ", " : "", d->bus, d->logical_sector,
+		 d->xenhost_suffix[0] ? ", holds a Xenhost installation (xh-root-" : "", d->xenhost_suffix,
+		 d->xenhost_suffix[0] ? ")" : "");
 	return buf;
 }
 

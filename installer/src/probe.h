@@ -36,6 +36,11 @@ struct disk_info {
 	bool removable;
 	bool readonly;
 	unsigned n_partitions;       /* partitions the kernel sees now */
+	/* What is on them: "sda1 ext4 xh-root-0123abcd, sda2 swap, ..." (partition, the
+	 * filesystem or RAID/LVM signature libblkid finds, the GPT partition name), and the
+	 * GPT name suffix of a Xenhost installation ("" when none: no xh-root-* partition). */
+	char contents[512];
+	char xenhost_suffix[16];
 	char by_id[PROBE_MAX_IDS][CFG_PATH_MAX];   /* /dev/disk/by-id/... names */
 	size_t n_by_id;
 	/* Never an install target: set by probe_mark() for the disk the install environment

@@ -312,6 +312,33 @@ static void test_boot_medium_excluded(void **state)
 	free(disks);
 }
 
+static void test_existing_installation(void **state)
+{
+	struct fx *f = *state;
+	struct fake_disk a = { .name = "sdc", .size = 64ull << 30, .model = "OLD", .partitions = 3 };
+	char sysfs[600], proc[600], dev[600], desc[600];
+	struct disk_info d;
+
+	assert_int_equal(fakesys_add_disk(f->root, &a), 0);
+	assert_int_equal(fakesys_write(f->root, "sys/block/sdc/sdc1/uevent", "MAJOR=8\nMINOR=33\nPARTNAME=xh-root-0123abcd\n"), 0);
+	assert_int_equal(fakesys_write(f->root, "sys/block/sdc/sdc5/uevent", "MAJOR=8\nPARTNAME=xh-logs-0123abcd\n"), 0);
+	snprintf(sysfs, sizeof(sysfs), "%s/sys", f->root);
+	snprintf(proc, sizeof(proc), "%s/proc", f->root);
+	snprintf(dev, sizeof(dev), "%s/dev", f->root);
+	struct probe_root pr = { .sysfs = sysfs, .dev = dev, .proc = proc };
+	assert_int_equal(probe_disk(&pr, "sdc", &d), 0);
+	assert_int_equal(d.n_partitions, 3);
+	assert_string_equal(d.xenhost_suffix, "0123abcd");
+	assert_non_null(strstr(d.contents, "sdc1 xh-root-0123abcd"));
+	assert_non_null(strstr(disk_describe(&d, desc, sizeof(desc)), "holds a Xenhost installation (xh-root-0123abcd)"));
+	/* a disk without one */
+	struct fake_disk b = { .name = "sdd", .size = 64ull << 30, .partitions = 1 };
+	assert_int_equal(fakesys_add_disk(f->root, &b), 0);
+	assert_int_equal(probe_disk(&pr, "sdd", &d), 0);
+	assert_string_equal(d.xenhost_suffix, "");
+	assert_null(strstr(disk_describe(&d, desc, sizeof(desc)), "Xenhost"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_fetch_params),
 		cmocka_unit_test_setup_teardown(test_report_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_medium_excluded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_installation, setup, teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
