@@ -3,14 +3,14 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "fsutil.h"
 
 struct buf {
 	char *data;
@@ -230,40 +230,9 @@ static int with_retries(const char *url, const char *post, const struct fetch_op
 int fetch_to_file(const char *url, const char *dest, const struct fetch_opts *o, struct xlog *log)
 {
 	struct buf b = { 0 };
-	char tmp[4096];
 	int r = with_retries(url, NULL, o, &b, log);
-	if (r < 0)
-		goto out;
-	if (snprintf(tmp, sizeof(tmp), "%s.part", dest) >= (int)sizeof(tmp)) {
-		r = -ENAMETOOLONG;
-		goto out;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto fail_write;
-	}
-	for (size_t k = 0; k < b.len;) {
-		ssize_t w = write(fd, b.data + k, b.len - k);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			close(fd);
-			unlink(tmp);
-			goto fail_write;
-		}
-		k += (size_t)w;
-	}
-	if (close(fd) < 0 || rename(tmp, dest) < 0) {
-		r = -errno;
-		unlink(tmp);
-		goto fail_write;
-	}
-	goto out;
-fail_write:
-	fprintf(stderr, "xenhost-installer: cannot write %s (fetched from %s): %s\n", dest, url, strerror(-r));
-out:
+	if (r == 0 && (r = write_file(dest, b.data ? b.data : "", b.len, 0600)) < 0)
+		fprintf(stderr, "xenhost-installer: cannot write %s (fetched from %s): %s\n", dest, url, strerror(-r));
 	free(b.data);
 	return r;
 }

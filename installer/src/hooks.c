@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fsutil.h"
 #include "run.h"
 
 #define LOG_TAIL_LINES 40
@@ -34,10 +35,8 @@ int scripts_run(const struct install_config *cfg, enum script_stage stage, const
 		if (s->stage != stage)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/scripts", env->run_dir);
-		if (mkdir(env->run_dir, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return -errno;
+		if ((r = mkdir_p(dir, 0700)) < 0)
+			return r;
 		snprintf(path, sizeof(path), "%s/%zu-%s", dir, i + 1, stage_name(stage));
 		xlog_msg(log, "script %zu (%s): %s", i + 1, stage_name(stage), s->url);
 		if ((r = script_fetch(s->url, path, env, log)) < 0) {

@@ -3,7 +3,6 @@
 
 #include <blkid/blkid.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "writers.h"
 
 static void read_id(const char *sysfs, const char *attr, char *buf, size_t n)
@@ -59,44 +59,25 @@ void host_identity_read(const char *sysfs, struct host_identity *id, struct fetc
 		o->headers[i] = i < h ? id->lines[i] : NULL;
 }
 
-static int copy_small(const char *from, const char *to)
+/* The device of the volume labelled XENHOST-ANSWER (libblkid: with or without udev),
+ * malloc'ed, or NULL. */
+static char *answer_volume_path(void)
 {
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), r = 0;
-	if (in < 0)
-		return -errno;
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0) {
-		r = -errno;
-		close(in);
-		return r;
-	}
-	for (;;) {
-		ssize_t k = read(in, buf, sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r = k < 0 ? -errno : 0;
-			break;
-		}
-		if (write(out, buf, (size_t)k) != k) {
-			r = -EIO;
-			break;
-		}
-	}
-	close(in);
-	if (close(out) < 0 && !r)
-		r = -errno;
-	return r;
+	return blkid_evaluate_tag("LABEL", ANSWER_VOLUME_LABEL, NULL);
+}
+
+static void basename_to(const char *path, char *out, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	snprintf(out, n, "%s", base ? base + 1 : path);
 }
 
 int answer_volume_find(char *name, size_t n)
 {
-	char *dev = blkid_evaluate_tag("LABEL", ANSWER_VOLUME_LABEL, NULL);
+	char *dev = answer_volume_path();
 	if (!dev)
 		return -ENOENT;
-	const char *base = strrchr(dev, '/');
-	snprintf(name, n, "%s", base ? base + 1 : dev);
+	basename_to(dev, name, n);
 	free(dev);
 	return 0;
 }
@@ -107,12 +88,11 @@ static int from_volume(const struct source_env *env, struct answer_source *out, 
 {
 	char mnt[PATH_MAX], file[PATH_MAX + 32];
 	int r;
-	char *dev = blkid_evaluate_tag("LABEL", ANSWER_VOLUME_LABEL, NULL);
+	char *dev = answer_volume_path();
 	if (!dev)
 		return -ENOENT;
 	char *type = blkid_get_tag_value(NULL, "TYPE", dev);
-	const char *base = strrchr(dev, '/');
-	snprintf(out->volume_dev, sizeof(out->volume_dev), "%s", base ? base + 1 : dev);
+	basename_to(dev, out->volume_dev, sizeof(out->volume_dev));
 	snprintf(mnt, sizeof(mnt), "%s/answer-volume", env->run_dir);
 	if (mkdir(mnt, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
@@ -127,7 +107,7 @@ static int from_volume(const struct source_env *env, struct answer_source *out, 
 	}
 	snprintf(file, sizeof(file), "%s/answerfile.xml", mnt);
 	snprintf(out->path, sizeof(out->path), "%s/answerfile.xml", env->run_dir);
-	r = copy_small(file, out->path);
+	r = copy_file(file, out->path, 0600);
 	if (umount(mnt) < 0)
 		xlog_warn(log, "cannot unmount the answer-file volume %s from %s: %s", dev, mnt, strerror(errno));
 	if (r < 0)
@@ -174,8 +154,7 @@ int answer_locate(const char *given, const struct source_env *env, struct answer
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (mkdir(env->run_dir, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
+	if ((r = mkdir_p(env->run_dir, 0700)) < 0) {
 		fprintf(stderr, "xenhost-installer: cannot make %s: %s\n", env->run_dir, strerror(-r));
 		return r;
 	}
