@@ -24,7 +24,6 @@ mkdir -p "$work" || xh_die "cannot create $work"
 
 PASSWORD='Xh-e2e-Secret-7'
 FAILS='Kernel panic|Panic on CPU|\(XEN\) \*\*\*\*|Entering emergency mode|Dropping to debug shell|no multiboot header'
-clean() { LC_ALL=C sed -e 's/\x1b\[[0-9;?=]*[ -/]*[@-~]//g' -e 's/\x1b[()][0-9A-Za-z]//g' -e 's/\r//g' "$1"; }
 results=()
 
 answerfile() { # NAME FW SR NETWORK-XML EXTRA DISK
@@ -105,7 +104,7 @@ scenario() { # NAME FW SR
 	"$qemu" start "$dir" --firmware "$fw" --cdrom "$iso" "${disks[@]}" --http "$dir/www" --no-reboot \
 		--timeout "$XH_E2E_TIMEOUT" || { fail "$name: start the VM" "see $dir/qemu.out"; return; }
 	if ! menu_unattended "$dir" "$fw"; then
-		"$qemu" stop "$dir"; fail "$name: boot menu" "no menu on the serial console: $(clean "$dir/serial.log" | tail -n 5)"; return
+		"$qemu" stop "$dir"; fail "$name: boot menu" "no menu on the serial console: $("$qemu" text "$dir" | tail -n 5)"; return
 	fi
 	out=$("$qemu" wait "$dir" "Xenhost $ver is installed on /dev/sd[a-z] in [0-9]+ s" "$XH_E2E_TIMEOUT" \
 		--fail "$FAILS|installation FAILED|xenhost-installer: error" 2>&1); rc=$?
@@ -113,7 +112,7 @@ scenario() { # NAME FW SR
 	# the installer reboots by itself (atexit reboot); -no-reboot makes that the VM's end
 	[ $rc = 0 ] && "$qemu" wait "$dir" 'no such line' 120 > /dev/null 2>&1
 	"$qemu" stop "$dir"
-	clean "$dir/serial.log" > "$dir/serial.txt"
+	"$qemu" text "$dir" > "$dir/serial.txt"
 	check "$name: the unattended entry was chosen on the serial console" grep -aq 'answerfile=auto' "$dir/serial.txt"
 	check "$name: the answer file came from the XENHOST-ANSWER volume" grep -aq 'unattended installation, answerfile=auto' "$dir/serial.txt"
 	check "$name: every step's progress is on the serial console" sh -c \
@@ -155,14 +154,14 @@ scenario() { # NAME FW SR
 				on_host "$port" 'xenhost-firstboot status; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; systemctl show -p ConditionResult xenhost-firstboot-identity.service xenhost-firstboot-storage.service' \
 					> "$boot/result2.txt" 2>&1
 			else
-				fail "$name: second boot" "$(clean "$boot/serial.log" | tail -n 8)"
+				fail "$name: second boot" "$("$qemu" text "$boot" | tail -n 8)"
 			fi
 		fi
 	else
-		fail "$name: first boot finished" "$out; last lines: $(clean "$boot/serial.log" | tail -n 12 | cut -c1-200)"
+		fail "$name: first boot finished" "$out; last lines: $("$qemu" text "$boot" | tail -n 12 | cut -c1-200)"
 	fi
 	"$qemu" stop "$boot"
-	clean "$boot/serial.log" > "$boot/serial.txt"
+	"$qemu" text "$boot" > "$boot/serial.txt"
 	local res="$boot/result.txt"; touch "$res" "$boot/result2.txt"
 	check "$name: GRUB of the installed disk booted Xen" grep -Eaq '\(XEN\) Xen version 4\.17' "$boot/serial.txt"
 	check "$name: the first-boot summary on the serial console shows the management address and the storage" \
