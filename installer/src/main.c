@@ -17,13 +17,13 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "answerfile.h"
 #include "fetch.h"
+#include "fsutil.h"
 #include "hooks.h"
 #include "source.h"
 #include "writers.h"
@@ -549,15 +549,15 @@ static int cmd_live_network(const struct options *o)
 		fprintf(stderr, "xenhost-installer: the kernel command line is not valid: DHCP on every NIC instead\n");
 		cmdline_init(&k);
 	}
-	if (gen_live_network(&k, g) < 0 || (mkdir(o->live_network, 0755) < 0 && errno != EEXIST)) {
-		fprintf(stderr, "xenhost-installer: cannot make %s: %s\n", o->live_network, strerror(errno));
+	int w = gen_live_network(&k, g);
+	if (w < 0 || (w = mkdir_p(o->live_network, 0755)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot make %s: %s\n", o->live_network, strerror(-w));
 		code = EXIT_INTERNAL;
 	}
 	for (size_t i = 0; code == EXIT_OK && i < g->n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", o->live_network, g->v[i].path);
-		FILE *f = fopen(path, "we");
-		if (!f || fwrite(g->v[i].text, 1, g->v[i].len, f) != g->v[i].len || fclose(f) != 0) {
-			fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", path, strerror(errno));
+		if ((w = write_file(path, g->v[i].text, g->v[i].len, g->v[i].mode)) < 0) {
+			fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", path, strerror(-w));
 			code = EXIT_INTERNAL;
 			break;
 		}
