@@ -1451,3 +1451,76 @@ int answerfile_parse_file(const char *path, struct install_config *cfg, struct d
 	free(buf);
 	return r;
 }
+
+/* "k=v,k=v" -> <match k="v" .../> (values XML-escaped); an element given as such is
+ * taken as it is. */
+static char *match_xml(const char *spec)
+{
+	const char *p = spec;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '<')
+		return strdup(p);
+	size_t cap = strlen(spec) * 6 + 32, k = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	k += (size_t)snprintf(out, cap, "<match");
+	for (const char *item = spec; *item;) {
+		const char *end = strchr(item, ',');
+		size_t len = end ? (size_t)(end - item) : strlen(item);
+		while (len && (*item == ' ' || *item == '\t'))
+			item++, len--;
+		const char *eq = memchr(item, '=', len);
+		if (len) {
+			size_t kl = eq ? (size_t)(eq - item) : len;
+			out[k++] = ' ';
+			for (size_t i = 0; i < kl; i++)   /* an odd name fails the XML parse, with its position */
+				out[k++] = item[i] == '"' || item[i] == '<' || item[i] == '>' || item[i] == '&' ? '_' : item[i];
+			out[k++] = '=';
+			out[k++] = '"';
+			for (size_t i = eq ? kl + 1 : len; i < len; i++) {
+				const char *e = item[i] == '&' ? "&amp;" : item[i] == '<' ? "&lt;" : item[i] == '"' ? "&quot;" : NULL;
+				if (e) {
+					memcpy(out + k, e, strlen(e));
+					k += strlen(e);
+				} else {
+					out[k++] = item[i];
+				}
+			}
+			out[k++] = '"';
+		}
+		item += len + (end ? 1 : 0);
+		if (!end)
+			break;
+	}
+	memcpy(out + k, "/>", 3);
+	return out;
+}
+
+int answerfile_parse_match(const char *spec, struct disk_selector *sel, struct diag_list *d)
+{
+	struct xml_doc x;
+	struct af a = { .x = &x, .d = d };
+	size_t errors_before = d->n_errors;
+	char *xml = match_xml(spec);
+	int r;
+
+	if (!xml)
+		return -ENOMEM;
+	r = xml_doc_parse(&x, xml, strlen(xml), d);
+	if (r == 0) {
+		const xmlNode *m = xmlDocGetRootElement(x.doc);
+		if (!m || strcmp((const char *)m->name, "match") != 0) {
+			diag_error(d, m ? xml_pos_node(&x, m) : (struct src_pos){ 1, 1 }, "a disk filter is <match .../> or "
+				   "key=value,key=value (model=, serial=, wwn=, bus=, min-size=, max-size=, rotational=)");
+			r = -EINVAL;
+		} else {
+			parse_match(&a, m, sel);
+			r = d->oom ? -ENOMEM : d->n_errors > errors_before ? -EINVAL : 0;
+		}
+	}
+	xml_doc_free(&x);
+	free(xml);
+	return r;
+}

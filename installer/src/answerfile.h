@@ -19,5 +19,9 @@
 int answerfile_parse_mem(const char *buf, size_t len, struct install_config *cfg,
 			 struct diag_list *d);
 int answerfile_parse_file(const char *path, struct install_config *cfg, struct diag_list *d);
+/* A disk filter as on the command line (--match-disk): "model=QEMU*,min-size=60GB" (the
+ * attributes of <match>, comma-separated) or the element itself, "<match .../>".
+ * Checked as in an answer file; 0, -EINVAL (problems in d) or -ENOMEM. */
+int answerfile_parse_match(const char *spec, struct disk_selector *sel, struct diag_list *d);
 
 #endif

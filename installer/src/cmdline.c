@@ -1,5 +1,6 @@
 /* cmdline.c: the kernel command line (see cmdline.h). */
 #include "cmdline.h"
+#include "fetch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -138,7 +139,7 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 	const char *why;
 
 	if (!strcmp(key, "answerfile")) {
-		if (val[0] != '/' && strcmp(val, "auto") != 0 && (why = check_url(val, URL_ANY)))
+		if (val[0] != '/' && strcmp(val, "auto") != 0 && strcmp(val, "dhcp") != 0 && (why = check_url(val, URL_ANY)))
 			return diag_error(d, at(col), "answerfile=%s: %s; use an http://, https://, ftp:// or file:// "
 					  "URL", val, why), -EINVAL;
 		if (copy_str(k->answerfile, sizeof(k->answerfile), val) < 0)
@@ -238,6 +239,15 @@ int cmdline_parse(const char *s, struct kernel_cmdline *k, struct diag_list *d)
 			continue;
 		}
 		*eq = '\0';
+		/* root=live:URL (PXE): where the install environment's image came from, the
+		 * default image source of a network install */
+		if (!strcmp(tok, "root")) {
+			if (!strncmp(eq + 1, "live:", 5) && url_is_remote(eq + 6))
+				copy_str(k->live_url, sizeof(k->live_url), eq + 6);
+			else
+				k->live_url[0] = '\0';
+			continue;
+		}
 		if (ours(tok) && set_param(tok, eq + 1, k, d, col) < 0)
 			r = -EINVAL;
 	}

@@ -1,7 +1,9 @@
 /* cmdline.h: the installer's parameters on the kernel command line.
  *
- *   answerfile=URL|/path|auto   http, https, ftp or file URL (or a path on the boot medium);
- *                               auto: the XENHOST-ANSWER volume, then the boot medium
+ *   answerfile=URL|/path|auto|dhcp
+ *                               http, https, ftp or file URL (or a path on the boot medium);
+ *                               auto: the XENHOST-ANSWER volume, the boot medium, then DHCP
+ *                               option 224; dhcp: only DHCP option 224
  *   answerfile_device=NIC       the NIC to bring up to fetch it (XCP-ng's older name)
  *   network_device=NIC          the same; NIC is a name (eth0), a MAC address or "all"
  *   network_config=dhcp
@@ -11,6 +13,7 @@
  *   answerfile_ca=/path.pem     https: trust only this CA
  *   answerfile_pin=sha256//B64  https: accept only this server public key
  *   console=...                 repeatable; the last one is the primary console
+ *   root=live:URL               (dracut's, for PXE) remembered as the default image URL
  *
  * Other parameters belong to the kernel and are ignored. A parameter given twice
  * takes its last value (as the kernel does), except console= which accumulates.
@@ -42,6 +45,7 @@ struct kc_netconfig {
 
 struct kernel_cmdline {
 	char answerfile[CFG_URL_MAX];   /* "" = not given */
+	char live_url[CFG_URL_MAX];     /* root=live:http(s)|ftp://... of a network boot, or "" */
 	char network_device[32];        /* "" = not given; a name, a MAC (lower case) or "all" */
 	struct kc_netconfig net;
 	enum post_action atexit;

@@ -9,19 +9,34 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 
+/* Where a fetch goes: memory (answer files, scripts: at most FETCH_MAX_SIZE), or a
+ * file (images: any size, with progress on stdout). */
 struct buf {
 	char *data;
 	size_t len, cap;
 	bool too_big;
+	FILE *f;            /* the file sink, or NULL */
+	int file_err;       /* errno of a failed write to f */
+	int last_tenth;     /* progress printed up to this tenth */
+	double t0;
 };
 
 static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct buf *b = ud;
 	size_t n = size * nmemb;
+	if (b->f) {
+		if (fwrite(p, 1, n, b->f) != n) {
+			b->file_err = errno ? errno : EIO;
+			return 0;
+		}
+		b->len += n;
+		return n;
+	}
 	if (b->len + n > FETCH_MAX_SIZE) {
 		b->too_big = true;
 		return 0;   /* makes curl fail with CURLE_WRITE_ERROR */
@@ -99,6 +114,27 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double now_s(void);
+
+/* Progress of a file fetch: a line at each tenth of the size the server announced. */
+static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
+{
+	struct buf *b = ud;
+	(void)ut;
+	(void)un;
+	if (total <= 0 || now <= 0)
+		return 0;
+	int tenth = (int)(now * 10 / total);
+	if (tenth > b->last_tenth) {
+		double dt = now_s() - b->t0;
+		b->last_tenth = tenth;
+		printf("  fetched %3d%% (%.1f of %.1f MiB, %.1f MiB/s)\n", tenth * 10, (double)now / 1048576.0,
+		       (double)total / 1048576.0, dt > 0 ? (double)now / 1048576.0 / dt : 0.0);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 /* One try. *retry says whether another try may succeed. */
 static int try_once(const char *url, const char *post, const struct fetch_opts *o, struct buf *b, bool *retry,
 		    char *why, size_t why_n)
@@ -132,7 +168,13 @@ static int try_once(const char *url, const char *post, const struct fetch_opts *
 	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L) != CURLE_OK ||
+	    /* a small file must come within a minute; a large one as long as data flows */
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT, b->f ? 0L : 60L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L) != CURLE_OK ||
+	    (b->f && (curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) != CURLE_OK ||
+		      curl_easy_setopt(c, CURLOPT_XFERINFODATA, b) != CURLE_OK ||
+		      curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK)) ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err) != CURLE_OK ||
@@ -173,7 +215,9 @@ static int try_once(const char *url, const char *post, const struct fetch_opts *
 		r = -EACCES;
 		break;
 	case CURLE_WRITE_ERROR:
-		r = b->too_big ? -EFBIG : -ENOMEM;
+		r = b->too_big ? -EFBIG : b->file_err ? -b->file_err : -ENOMEM;
+		if (b->file_err)
+			snprintf(why, why_n, "cannot write what came: %s", strerror(b->file_err));
 		break;
 	default:   /* resolving, connecting, timeouts, resets: the network may come */
 		r = -EIO;
@@ -198,6 +242,14 @@ static int with_retries(const char *url, const char *post, const struct fetch_op
 	for (unsigned n = 1;; n++) {
 		b->len = 0;
 		b->too_big = false;
+		b->last_tenth = 0;
+		b->t0 = now_s();
+		if (b->f && (fflush(b->f) != 0 || fseek(b->f, 0, SEEK_SET) != 0 || ftruncate(fileno(b->f), 0) != 0)) {
+			r = -errno;
+			retry = false;
+			snprintf(why, sizeof(why), "cannot truncate the partial download: %s", strerror(errno));
+			break;
+		}
 		r = try_once(url, post, o, b, &retry, why, sizeof(why));
 		if (r == 0) {
 			xlog_msg(log, "%s %s: done (try %u, %zu bytes, %.1f s)", post ? "POST" : "GET", url, n, b->len,
@@ -234,6 +286,39 @@ int fetch_to_file(const char *url, const char *dest, const struct fetch_opts *o,
 	if (r == 0 && (r = write_file(dest, b.data ? b.data : "", b.len, 0600)) < 0)
 		fprintf(stderr, "xenhost-installer: cannot write %s (fetched from %s): %s\n", dest, url, strerror(-r));
 	free(b.data);
+	return r;
+}
+
+int fetch_large(const char *url, const char *dest, const struct fetch_opts *o, struct xlog *log)
+{
+	char part[4096];
+	struct buf b = { 0 };
+	int r;
+
+	if (snprintf(part, sizeof(part), "%s.part", dest) >= (int)sizeof(part))
+		return -ENAMETOOLONG;
+	if (!(b.f = fopen(part, "wbe"))) {
+		r = -errno;
+		fprintf(stderr, "xenhost-installer: cannot create %s to fetch %s into: %s\n", part, url, strerror(-r));
+		return r;
+	}
+	r = with_retries(url, NULL, o, &b, log);
+	if (fflush(b.f) != 0 || fsync(fileno(b.f)) != 0) {
+		if (r == 0) {
+			r = -errno;
+			fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", part, strerror(-r));
+		}
+	}
+	if (fclose(b.f) != 0 && r == 0) {
+		r = -errno;
+		fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", part, strerror(-r));
+	}
+	if (r == 0 && rename(part, dest) < 0) {
+		r = -errno;
+		fprintf(stderr, "xenhost-installer: cannot rename %s to %s: %s\n", part, dest, strerror(-r));
+	}
+	if (r < 0)
+		unlink(part);
 	return r;
 }
 

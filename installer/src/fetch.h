@@ -32,6 +32,11 @@ struct fetch_opts {
  * Messages go to stderr (what failed, on which URL, what to do). */
 int fetch_to_file(const char *url, const char *dest, const struct fetch_opts *o, struct xlog *log);
 
+/* Fetch url (of any size: an image) into dest, through dest.part renamed when
+ * complete; retried like fetch_to_file, each try from the start; progress on stdout
+ * at each tenth. Errors as fetch_to_file, or the errno of a failed write. */
+int fetch_large(const char *url, const char *dest, const struct fetch_opts *o, struct xlog *log);
+
 /* POST body (application/json) to url, one try per call, retried like a fetch. */
 int post_json(const char *url, const char *body, const struct fetch_opts *o, struct xlog *log);
 

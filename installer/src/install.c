@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "run.h"
 #include "validate.h"
@@ -225,6 +226,12 @@ static int find_image(struct ictx *c)
 	struct stat st;
 	if (c->o->image)
 		return copy_str(c->image, sizeof(c->image), c->o->image);
+	if (c->o->image_url) {
+		if (!c->o->image_dir ||
+		    snprintf(c->image, sizeof(c->image), "%s/rootfs.squashfs", c->o->image_dir) >= (int)sizeof(c->image))
+			return -ENAMETOOLONG;
+		return 0;
+	}
 	for (size_t i = 0; defaults[i]; i++)
 		if (stat(defaults[i], &st) == 0 && S_ISREG(st.st_mode))
 			return copy_str(c->image, sizeof(c->image), defaults[i]);
@@ -233,6 +240,34 @@ static int find_image(struct ictx *c)
 		fprintf(stderr, " %s", defaults[i]);
 	fprintf(stderr, "); give it with --image PATH\n");
 	return -ENOENT;
+}
+
+/* The image from a URL: its checksum first (a small file: a wrong URL fails fast),
+ * then the image. Both go to image_dir, in RAM in the install environment. */
+static int step_fetch_image(struct ictx *c, size_t arg)
+{
+	char url[CFG_URL_MAX + 8], sumfile[PATH_MAX + 8];
+	int r;
+	(void)arg;
+	if ((r = mkdir_p(c->o->image_dir, 0700)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot create %s for the image: %s\n", c->o->image_dir, strerror(-r));
+		return r;
+	}
+	snprintf(url, sizeof(url), "%s.sha256", c->o->image_url);
+	snprintf(sumfile, sizeof(sumfile), "%s.sha256", c->image);
+	if ((r = fetch_to_file(url, sumfile, c->o->fetch, c->log)) < 0) {
+		fprintf(stderr, "xenhost-installer: no published checksum for the image at %s: an image is only "
+			"installed after its sha256 has been checked; publish rootfs.squashfs.sha256 beside it\n", url);
+		return r;
+	}
+	printf("  fetching the image %s\n", c->o->image_url);
+	fflush(stdout);
+	if ((r = fetch_large(c->o->image_url, c->image, c->o->fetch, c->log)) < 0)
+		return r;
+	struct stat st;
+	if (stat(c->image, &st) == 0)
+		xlog_msg(c->log, "image: %s, %.1f MiB in %s", c->o->image_url, (double)st.st_size / 1048576.0, c->image);
+	return 0;
 }
 
 static int step_verify(struct ictx *c, size_t arg)
@@ -872,6 +907,9 @@ enum install_result install_run(const struct install_plan *p, struct install_opt
 		return INSTALL_REFUSED_IMAGE;
 	}
 	add_step(steps, &n, step_check_disks, 0, "check that the disks are not in use");
+	if (o->image_url)
+		add_step(steps, &n, step_fetch_image, 0, "fetch the image from %s", o->image_url);
+	verify_idx = n;
 	add_step(steps, &n, step_verify, 0, "verify the image %s (sha256)", c.image);
 	bool start_scripts = false, populated_scripts = false;
 	for (size_t i = 0; o->scripts && i < p->cfg->n_scripts; i++) {

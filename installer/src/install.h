@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "fetch.h"
 #include "plan.h"
 #include "xlog.h"
 
@@ -21,6 +22,11 @@
 struct install_opts {
 	const char *target;       /* the target root directory */
 	const char *image;        /* NULL: INSTALL_IMAGE_PATHS */
+	/* Or the image from a URL: image_url and image_url.sha256 are fetched into
+	 * image_dir (the step "fetch the image"), then verified like a local one. */
+	const char *image_url;
+	const char *image_dir;
+	const struct fetch_opts *fetch;
 	const char *answerfile;   /* copied (password redacted) to the target */
 	const char *log_path;     /* copied to the target */
 	const char *sysfs;        /* "/sys" */

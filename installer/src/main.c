@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include <libxml/parser.h>
@@ -63,6 +64,9 @@ struct options {
 	const char *run_dir, *live_dir;
 	unsigned fetch_timeout;
 	const char *ca_file, *pinned_key;
+	const char *leases_dir;     /* --leases-dir (tests) */
+	bool list_disks;            /* --list-disks */
+	const char *match_disk;     /* --match-disk FILTER */
 };
 
 static void usage(FILE *out)
@@ -91,6 +95,11 @@ static void usage(FILE *out)
 		"  --pin-key sha256//B64 accept only this server public key for https (answerfile_pin=)\n"
 		"  --run-dir DIR         where fetched files go (default " RUN_DIR ")\n"
 		"  --live-dir DIR        the boot medium (default " LIVE_MEDIUM_DIR ")\n"
+		"  --leases-dir DIR      systemd-networkd's DHCP leases, for answerfile=dhcp|auto\n"
+		"                        (default " LEASES_DIR ")\n"
+		"  --list-disks          print every disk with what a <match> filter can test, and exit\n"
+		"  --match-disk FILTER   show which disk FILTER selects (\"model=QEMU*,min-size=60GB\" or\n"
+		"                        \"<match .../>\"); exit 0 when exactly one, 4 otherwise\n"
 		"  --sysfs DIR --devdir DIR --procdir DIR\n"
 		"                        probe another tree than /sys, /dev and /proc (for tests)\n"
 		"  --host-ram SIZE --host-cpus N\n"
@@ -108,7 +117,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_CHECK = 256, O_ANSWERFILE, O_DRY_RUN, O_TARGET, O_LOG, O_CMDLINE, O_SYSFS, O_DEVDIR,
 	       O_PROCDIR, O_RAM, O_CPUS, O_HELP, O_VERSION, O_IMAGE, O_ALLOW_LOOP, O_INSTALL_UNIT,
-	       O_LIVE_NET, O_TIMEOUT, O_CA, O_PIN, O_RUN_DIR, O_LIVE_DIR };
+	       O_LIVE_NET, O_TIMEOUT, O_CA, O_PIN, O_RUN_DIR, O_LIVE_DIR, O_LIST_DISKS, O_MATCH_DISK,
+	       O_LEASES_DIR };
 	static const struct option longopts[] = {
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "answerfile", required_argument, NULL, O_ANSWERFILE },
@@ -130,6 +140,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "pin-key", required_argument, NULL, O_PIN },
 		{ "run-dir", required_argument, NULL, O_RUN_DIR },
 		{ "live-dir", required_argument, NULL, O_LIVE_DIR },
+		{ "list-disks", no_argument, NULL, O_LIST_DISKS },
+		{ "leases-dir", required_argument, NULL, O_LEASES_DIR },
+		{ "match-disk", required_argument, NULL, O_MATCH_DISK },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -176,6 +189,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_PIN: o->pinned_key = optarg; break;
 		case O_RUN_DIR: o->run_dir = optarg; break;
 		case O_LIVE_DIR: o->live_dir = optarg; break;
+		case O_LIST_DISKS: o->list_disks = true; break;
+		case O_LEASES_DIR: o->leases_dir = optarg; break;
+		case O_MATCH_DISK: o->match_disk = optarg; break;
 		case O_HELP: return 1;
 		case O_VERSION: return 2;
 		default:
@@ -280,7 +296,7 @@ static void fetch_setup(const struct options *o, struct prepared *pp)
 	host_identity_read(o->root.sysfs, &pp->id, &pp->fetch);
 	pp->env = (struct source_env){ .run_dir = o->run_dir ? o->run_dir : RUN_DIR,
 				       .live_dir = o->live_dir ? o->live_dir : LIVE_MEDIUM_DIR,
-				       .id = &pp->id, .fetch = &pp->fetch };
+				       .leases_dir = o->leases_dir, .id = &pp->id, .fetch = &pp->fetch };
 }
 
 /* The disks, without the boot medium and the answer-file volume's disk. */
@@ -375,6 +391,32 @@ out:
 	return code;
 }
 
+/* Where the image comes from, in this order: --image; the answer file's <source
+ * type="url"> (a directory holding rootfs.squashfs, or the .squashfs itself); an image
+ * on the boot medium; the URL the install environment was booted from (root=live:URL,
+ * a PXE boot). url: "" for a local image. */
+static int image_source(const struct options *o, const struct prepared *pp, char *url, size_t n)
+{
+	static const char *const local[] = INSTALL_IMAGE_PATHS;
+	struct stat st;
+	url[0] = '\0';
+	if (o->image)
+		return 0;
+	if (pp->cfg->source == SOURCE_URL) {
+		const char *u = pp->cfg->source_url;
+		size_t l = strlen(u);
+		bool whole = l > 9 && !strcmp(u + l - 9, ".squashfs");
+		const char *sep = whole || (l && u[l - 1] == '/') ? "" : "/";
+		return snprintf(url, n, "%s%s%s", u, sep, whole ? "" : "rootfs.squashfs") >= (int)n ? -ENAMETOOLONG : 0;
+	}
+	for (size_t i = 0; local[i]; i++)
+		if (stat(local[i], &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+	if (pp->k.live_url[0])
+		return snprintf(url, n, "%s", pp->k.live_url) >= (int)n ? -ENAMETOOLONG : 0;
+	return 0;
+}
+
 static int cmd_dry_run(const struct options *o)
 {
 	struct prepared pp;
@@ -382,8 +424,11 @@ static int cmd_dry_run(const struct options *o)
 	xlog_open(&log, NULL, NULL);
 	int code = prepare(o, &pp, &log);
 	if (code == EXIT_OK) {
+		char url[CFG_URL_MAX];
 		printf("DRY RUN: nothing is written.\n");
 		plan_print(pp.plan, stdout);
+		if (image_source(o, &pp, url, sizeof(url)) == 0)
+			printf("image: %s\n", url[0] ? url : o->image ? o->image : "the boot medium's");
 	}
 	prepared_free(&pp);
 	return code;
@@ -484,13 +529,21 @@ static int cmd_install(const struct options *o)
 	}
 	if (log.f)
 		plan_print(pp.plan, log.f);
-	if (pp.cfg->source == SOURCE_URL)
-		xlog_warn(&log, "<source type=\"url\"> (%s) is not supported by this build: installing the host image of "
-			  "the install environment instead", pp.cfg->source_url);
+	char image_url[CFG_URL_MAX], image_dir[PATH_MAX];
+	if (image_source(o, &pp, image_url, sizeof(image_url)) < 0 ||
+	    snprintf(image_dir, sizeof(image_dir), "%s/image", pp.env.run_dir) >= (int)sizeof(image_dir)) {
+		fprintf(stderr, "xenhost-installer: the image URL from <source> is too long; nothing was written\n");
+		code = EXIT_CONFIG;
+		send_report(&pp, code, NULL, t0, log_path, &log);
+		goto done;
+	}
+	if (image_url[0])
+		xlog_msg(&log, "image: %s (fetched, then verified against %s.sha256)", image_url, image_url);
 	printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode),
 	       pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", pp.plan->disks[0].disk.devnode, log_path);
 	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
-				   .image = o->image, .answerfile = pp.src.path, .log_path = log_path,
+				   .image = o->image, .image_url = image_url[0] ? image_url : NULL,
+				   .image_dir = image_dir, .fetch = &pp.fetch, .answerfile = pp.src.path, .log_path = log_path,
 				   .sysfs = o->root.sysfs, .scripts = run_scripts, .scripts_ud = &pp };
 	enum install_result res = install_run(pp.plan, &io, &log);
 	switch (res) {
@@ -568,6 +621,74 @@ static int cmd_live_network(const struct options *o)
 	return r < 0 ? EXIT_CONFIG : code;
 }
 
+/* One disk for --list-disks: the properties a <match> filter tests, and a filter that
+ * selects exactly this disk. */
+static void print_disk(const struct disk_info *d)
+{
+	char sz[32];
+	printf("%-8s %10s  bus=%-6s rotational=%-5s model=\"%s\" serial=\"%s\"%s%s%s%s%s\n", d->name,
+	       fmt_size(d->size, sz, sizeof(sz)), d->bus[0] ? d->bus : "?", d->rotational ? "true" : "false", d->model,
+	       d->serial, d->wwn[0] ? " wwn=\"" : "", d->wwn, d->wwn[0] ? "\"" : "", d->excluded ? "  NOT A TARGET: " : "",
+	       d->excluded ? d->excluded : "");
+	for (size_t k = 0; k < d->n_by_id; k++)
+		printf("%-8s by-id    %s\n", "", d->by_id[k]);
+	if (d->contents[0])
+		printf("%-8s holds    %s\n", "", d->contents);
+	if (!d->excluded && (d->serial[0] || d->wwn[0]))
+		printf("%-8s filter   <match %s=\"%s\"/>\n", "", d->serial[0] ? "serial" : "wwn",
+		       d->serial[0] ? d->serial : d->wwn);
+}
+
+/* --list-disks and --match-disk FILTER: what filters see, without an answer file. */
+static int cmd_disks(const struct options *o)
+{
+	struct prepared pp;
+	struct xlog log;
+	struct disk_selector sel = { 0 };
+	struct diag_list d;
+	size_t n = 0;
+	int code = EXIT_OK;
+
+	memset(&pp, 0, sizeof(pp));
+	xlog_open(&log, NULL, NULL);
+	diag_init(&d, "--match-disk");
+	pp.env = (struct source_env){ .run_dir = o->run_dir ? o->run_dir : RUN_DIR,
+				      .live_dir = o->live_dir ? o->live_dir : LIVE_MEDIUM_DIR };
+	if (o->match_disk) {
+		int r = answerfile_parse_match(o->match_disk, &sel, &d);
+		if (r < 0) {
+			diag_print(&d, stderr);
+			fprintf(stderr, "xenhost-installer: the filter \"%s\" is not valid\n", o->match_disk);
+			code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (probe_targets(o, &pp, &n, &log) < 0) {
+		code = EXIT_INTERNAL;
+		goto out;
+	}
+	if (!o->match_disk) {
+		for (size_t i = 0; i < n; i++)
+			print_disk(&pp.disks[i]);
+		if (!n)
+			printf("no disks\n");
+		goto out;
+	}
+	int i = disk_select(&sel, pp.disks, n, "the filter", &d);
+	diag_print(&d, stderr);
+	if (i < 0) {
+		code = EXIT_PLAN;
+		goto out;
+	}
+	printf("the filter selects exactly one disk:\n");
+	print_disk(&pp.disks[i]);
+out:
+	free(pp.disks);
+	diag_free(&d);
+	xlog_close(&log);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .root = { .sysfs = "/sys", .dev = "/dev", .proc = "/proc" } };
@@ -591,6 +712,8 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		code = cmd_check(o.check);
+	else if (o.list_disks || o.match_disk)
+		code = cmd_disks(&o);
 	else if (o.live_network)
 		code = cmd_live_network(&o);
 	else if (o.dry_run)

@@ -2,6 +2,7 @@
 #include "source.h"
 
 #include <blkid/blkid.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,78 @@ static int from_url(const char *url, const struct source_env *env, struct answer
 	return fetch_to_file(expanded, out->path, env->fetch, log);
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int lease_answer_url(const char *lease_file, char *url, size_t n)
+{
+	char *text = NULL, key[32];
+	int r = read_file(lease_file, &text);
+	if (r < 0)
+		return r;
+	snprintf(key, sizeof(key), "OPTION_%d=", ANSWER_DHCP_OPTION);
+	r = -ENOENT;
+	for (char *line = text; line && *line;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, key, strlen(key))) {
+			const char *hex = line + strlen(key);
+			size_t hl = strlen(hex), k = 0;
+			r = -EINVAL;
+			if (hl % 2 || hl / 2 >= n)
+				break;
+			for (size_t i = 0; i < hl; i += 2) {
+				int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+				if (hi < 0 || lo < 0)
+					goto out;
+				url[k++] = (char)(hi << 4 | lo);
+			}
+			url[k] = '\0';
+			while (k && url[k - 1] == '\0')   /* servers may NUL-terminate strings */
+				k--;
+			url[k] = '\0';
+			r = url_is_remote(url) && !strpbrk(url, " \t\r\n") ? 0 : -EINVAL;
+			break;
+		}
+		line = next;
+	}
+out:
+	free(text);
+	return r;
+}
+
+/* The URL from DHCP option ANSWER_DHCP_OPTION in the first lease that has one. */
+static int from_dhcp(const struct source_env *env, struct answer_source *out, struct xlog *log)
+{
+	const char *dir = env->leases_dir ? env->leases_dir : LEASES_DIR;
+	char path[PATH_MAX], url[CFG_URL_MAX];
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort), r = -ENOENT;
+	for (int i = 0; i < n; i++) {
+		if (r == -ENOENT && names[i]->d_name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) < (int)sizeof(path)) {
+			int q = lease_answer_url(path, url, sizeof(url));
+			if (q == -EINVAL)
+				fprintf(stderr, "xenhost-installer: DHCP option %d in %s is not an http, https or ftp URL; "
+					"ignored: fix the DHCP server's configuration (see docs/pxe.md)\n", ANSWER_DHCP_OPTION,
+					path);
+			if (q == 0) {
+				xlog_msg(log, "DHCP option %d (lease %s): %s", ANSWER_DHCP_OPTION, path, url);
+				r = 1;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (r != 1)
+		return -ENOENT;
+	printf("The DHCP server names the answer file (option %d): %s\n", ANSWER_DHCP_OPTION, url);
+	return from_url(url, env, out, log);
+}
+
 int answer_locate(const char *given, const struct source_env *env, struct answer_source *out, struct xlog *log)
 {
 	struct stat st;
@@ -160,6 +233,12 @@ int answer_locate(const char *given, const struct source_env *env, struct answer
 	}
 	if (url_is_remote(given))
 		return from_url(given, env, out, log);
+	if (!strcasecmp(given, "dhcp")) {
+		if ((r = from_dhcp(env, out, log)) == -ENOENT)
+			fprintf(stderr, "xenhost-installer: answerfile=dhcp, but no DHCP lease carries option %d (the "
+				"answer file URL): set it on the DHCP server (see docs/pxe.md)\n", ANSWER_DHCP_OPTION);
+		return r;
+	}
 	if (!strcasecmp(given, "auto")) {
 		r = from_volume(env, out, log);
 		if (r != -ENOENT)
@@ -169,9 +248,12 @@ int answer_locate(const char *given, const struct source_env *env, struct answer
 			snprintf(out->origin, sizeof(out->origin), "/answerfile.xml on the boot medium");
 			return 0;
 		}
+		if ((r = from_dhcp(env, out, log)) != -ENOENT)
+			return r;
 		fprintf(stderr, "xenhost-installer: answerfile=auto, but there is no volume labelled %s holding "
-			"/answerfile.xml and no /answerfile.xml on the boot medium (%s): attach one, or give "
-			"answerfile=URL\n", ANSWER_VOLUME_LABEL, env->live_dir);
+			"/answerfile.xml, no /answerfile.xml on the boot medium (%s) and no DHCP option %d: attach "
+			"one, set the option, or give answerfile=URL\n", ANSWER_VOLUME_LABEL, env->live_dir,
+			ANSWER_DHCP_OPTION);
 		return -ENOENT;
 	}
 	if (!strncasecmp(given, "file://", 7))

@@ -5,8 +5,12 @@
  *     http://, https://, ftp://   fetched (with retries) into <run>/answerfile.xml;
  *                                 {mac} and {serial} in X are replaced first
  *     file:///path, /path         a local file (the boot medium is under /run/initramfs/live)
+ *     dhcp                        the URL in DHCP option 224 (site-specific) of a lease of
+ *                                 the install environment's network (systemd-networkd
+ *                                 asks for it), then fetched as above
  *     auto                        1. /answerfile.xml on the volume labelled XENHOST-ANSWER,
- *                                 2. /answerfile.xml at the root of the boot medium
+ *                                 2. /answerfile.xml at the root of the boot medium,
+ *                                 3. the DHCP option, as with dhcp
  *
  * Each HTTP request carries the host's identity, so that one server can answer per
  * host (as Kickstart servers do with X-RHN-Provisioning-MAC-N):
@@ -26,6 +30,8 @@
 #define ANSWER_VOLUME_LABEL "XENHOST-ANSWER"
 #define LIVE_MEDIUM_DIR "/run/initramfs/live"
 #define RUN_DIR "/run/xenhost"
+#define LEASES_DIR "/run/systemd/netif/leases"   /* systemd-networkd's DHCP leases */
+#define ANSWER_DHCP_OPTION 224                   /* the answer file URL (site-specific option) */
 
 struct host_identity {
 	char macs[FETCH_MAX_HEADERS - 2][18];   /* lower case, the host's NIC order */
@@ -50,9 +56,15 @@ struct answer_source {
 struct source_env {
 	const char *run_dir;        /* RUN_DIR: fetched files go here */
 	const char *live_dir;       /* LIVE_MEDIUM_DIR */
+	const char *leases_dir;     /* LEASES_DIR when NULL */
 	const struct host_identity *id;
 	const struct fetch_opts *fetch;
 };
+
+/* The URL in DHCP option ANSWER_DHCP_OPTION of a systemd-networkd lease file (saved
+ * as OPTION_224=<hex bytes>). 0, -ENOENT (no such option), -EINVAL (not an http, https
+ * or ftp URL, or too long), or the errno of reading the file. */
+int lease_answer_url(const char *lease_file, char *url, size_t n);
 
 /* The block device name ("sdb1") of the volume labelled XENHOST-ANSWER, if any. */
 int answer_volume_find(char *name, size_t n);

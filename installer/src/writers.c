@@ -1,5 +1,6 @@
 /* writers.c: the text of the files written on the target (see writers.h). */
 #include "writers.h"
+#include "source.h"
 
 #include <crypt.h>
 #include <ctype.h>
@@ -562,7 +563,8 @@ static void live_match(FILE *f, const char *dev)
 static void live_addressing(FILE *f, const struct kc_netconfig *n)
 {
 	if (n->mode != KC_NET_STATIC) {
-		fprintf(f, "DHCP=yes\n");
+		/* the answer file URL may come as a DHCP option (answerfile=auto or dhcp) */
+		fprintf(f, "DHCP=yes\n\n[DHCPv4]\nRequestOptions=%d\n", ANSWER_DHCP_OPTION);
 		return;
 	}
 	fprintf(f, "DHCP=no\nAddress=%s/%u\n", n->ip, n->prefix);

@@ -3,7 +3,9 @@
  * boot medium), answerfile=auto on the boot medium, fetching file:// URLs with
  * libcurl, a missing file, the identity headers from a fake sysfs, the install
  * environment's networkd files (DHCP, static, VLAN), the report's JSON (escaping,
- * the log's tail) and the boot medium excluded from the targets. */
+ * the log's tail) and the boot medium excluded from the targets; the answer file URL
+ * from DHCP option 224 in networkd's lease files; large fetches (images) to a file;
+ * root=live:URL remembered as the image URL; disk filters given on the command line. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,8 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "answerfile.h"
 #include "cmdline.h"
 #include "fakesys.h"
+#include "fsutil.h"
 #include "hooks.h"
 #include "source.h"
 #include "writers.h"
@@ -339,6 +343,119 @@ static void test_existing_installation(void **state)
 	assert_null(strstr(disk_describe(&d, desc, sizeof(desc)), "Xenhost"));
 }
 
+/* A lease as systemd-networkd 252 saves it: private options as OPTION_<n>=<hex>. */
+static void test_dhcp_option(void **state)
+{
+	struct fx *f = *state;
+	struct answer_source s;
+	char leases[600], p[700], url[256];
+	const char *want = "http://10.0.2.100/answerfiles/{mac}.xml";
+	char hex[256] = "";
+	for (size_t i = 0; want[i]; i++)
+		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", (unsigned char)want[i]);
+
+	snprintf(leases, sizeof(leases), "%s/leases", f->root);
+	f->env.leases_dir = leases;
+	/* no leases at all, then a lease without the option: dhcp finds nothing */
+	assert_int_equal(answer_locate("dhcp", &f->env, &s, &f->log), -ENOENT);
+	assert_int_equal(fakesys_write(f->root, "leases/2", "# This is private data. Do not parse.\nADDRESS=10.0.2.15\n"
+				       "OPTION_225=6869\n"), 0);
+	snprintf(p, sizeof(p), "%s/2", leases);
+	assert_int_equal(lease_answer_url(p, url, sizeof(url)), -ENOENT);
+	assert_int_equal(answer_locate("dhcp", &f->env, &s, &f->log), -ENOENT);
+	/* the option: decoded (a trailing NUL as some servers send is dropped) */
+	char text[600];
+	snprintf(text, sizeof(text), "ADDRESS=10.0.2.15\nOPTION_224=%s00\nOPTION_225=6869\n", hex);
+	assert_int_equal(fakesys_write(f->root, "leases/3", text), 0);
+	snprintf(p, sizeof(p), "%s/3", leases);
+	assert_int_equal(lease_answer_url(p, url, sizeof(url)), 0);
+	assert_string_equal(url, want);
+	/* too small a buffer, not hex, not a URL: -EINVAL */
+	assert_int_equal(lease_answer_url(p, url, 8), -EINVAL);
+	assert_int_equal(fakesys_write(f->root, "leases/4", "OPTION_224=6x\n"), 0);
+	snprintf(p, sizeof(p), "%s/4", leases);
+	assert_int_equal(lease_answer_url(p, url, sizeof(url)), -EINVAL);
+	assert_int_equal(fakesys_write(f->root, "leases/5", "OPTION_224=2f6574632f706173737764\n"), 0);   /* /etc/passwd */
+	snprintf(p, sizeof(p), "%s/5", leases);
+	assert_int_equal(lease_answer_url(p, url, sizeof(url)), -EINVAL);
+	/* answerfile=dhcp goes on with the URL found: {mac} needs a NIC, and this fake
+	 * machine's identity has none (-ENODEV, not -ENOENT "no option") */
+	f->fo.timeout = 0;
+	assert_int_equal(answer_locate("dhcp", &f->env, &s, &f->log), -ENODEV);
+}
+
+static void test_fetch_large(void **state)
+{
+	struct fx *f = *state;
+	char url[600], dest[600];
+	size_t size = 3u << 20;   /* more than an answer file may be */
+	char *big = malloc(size + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < size; i++)
+		big[i] = (char)('a' + i % 26);
+	big[size] = '\0';
+	assert_int_equal(fakesys_write(f->root, "srv/img", big), 0);
+	assert_int_equal(mkdir(f->run, 0700), 0);
+	snprintf(url, sizeof(url), "file://%s/srv/img", f->root);
+	snprintf(dest, sizeof(dest), "%s/img", f->run);
+	assert_int_equal(fetch_large(url, dest, &f->fo, &f->log), 0);
+	char *got = NULL;
+	assert_int_equal(read_file(dest, &got), 0);
+	assert_int_equal(strlen(got), size);
+	assert_memory_equal(got, big, size);
+	free(got);
+	free(big);
+	/* a missing image: -ENOENT, and neither the file nor a .part left */
+	snprintf(url, sizeof(url), "file://%s/srv/none", f->root);
+	snprintf(dest, sizeof(dest), "%s/none", f->run);
+	assert_int_equal(fetch_large(url, dest, &f->fo, &f->log), -ENOENT);
+	assert_int_not_equal(access(dest, F_OK), 0);
+	strncat(dest, ".part", sizeof(dest) - strlen(dest) - 1);
+	assert_int_not_equal(access(dest, F_OK), 0);
+}
+
+static void test_cmdline_live_url(void **state)
+{
+	struct kernel_cmdline k;
+	struct diag_list d;
+	(void)state;
+	diag_init(&d, "cmdline");
+	cmdline_init(&k);
+	assert_int_equal(cmdline_parse("root=live:http://10.0.2.100/rootfs.squashfs rd.live.image answerfile=dhcp", &k, &d), 0);
+	assert_string_equal(k.live_url, "http://10.0.2.100/rootfs.squashfs");
+	assert_string_equal(k.answerfile, "dhcp");
+	cmdline_init(&k);
+	assert_int_equal(cmdline_parse("root=live:CDLABEL=XENHOST rd.live.image", &k, &d), 0);
+	assert_string_equal(k.live_url, "");
+	diag_free(&d);
+}
+
+static void test_match_spec(void **state)
+{
+	struct disk_selector sel;
+	struct diag_list d;
+	(void)state;
+	diag_init(&d, "--match-disk");
+	assert_int_equal(answerfile_parse_match("model=QEMU HARDDISK, min-size=60GB,rotational=false", &sel, &d), 0);
+	assert_int_equal(sel.kind, DISK_SEL_FILTER);
+	assert_string_equal(sel.filter.model, "QEMU HARDDISK");
+	assert_int_equal(sel.filter.min_size, 60000000000ULL);
+	assert_int_equal(sel.filter.rotational, 0);
+	assert_int_equal(answerfile_parse_match("<match serial=\"QM0000*\" bus=\"sata\"/>", &sel, &d), 0);
+	assert_string_equal(sel.filter.serial, "QM0000*");
+	assert_string_equal(sel.filter.bus, "sata");
+	/* quotes and ampersands in values are values, not markup */
+	assert_int_equal(answerfile_parse_match("model=A&B \"x\"", &sel, &d), 0);
+	assert_string_equal(sel.filter.model, "A&B \"x\"");
+	assert_int_equal(d.n_errors, 0);
+	assert_int_equal(answerfile_parse_match("colour=red", &sel, &d), -EINVAL);
+	assert_int_equal(answerfile_parse_match("min-size=big", &sel, &d), -EINVAL);
+	assert_int_equal(answerfile_parse_match("<disk/>", &sel, &d), -EINVAL);
+	assert_int_equal(answerfile_parse_match("", &sel, &d), -EINVAL);
+	assert_int_equal(d.n_errors, 4);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +469,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_medium_excluded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_installation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dhcp_option, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_large, setup, teardown),
+		cmocka_unit_test(test_cmdline_live_url),
+		cmocka_unit_test(test_match_spec),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
