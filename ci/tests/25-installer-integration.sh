@@ -175,6 +175,55 @@ report_fail_ok() {
 }
 check "... a failure report reaches the report URL, with the step and the log's tail" report_fail_ok
 
+# --- fleets: the image over HTTP, disk filters, reports of every failure (report_url=)
+last_report() { ls "$tmp"/posts/*.json 2>/dev/null | tail -n 1; }
+report_is() { # EXIT STEP: the last report is a failure with that exit code and step
+	local f; f=$(last_report); [ -n "$f" ] || { echo "no report received"; return 1; }
+	jq -e --argjson c "$1" --arg s "$2" '.result == "failure" and .exit_code == $c and .failed_step == $s' "$f" ||
+		{ cat "$f"; return 1; }
+}
+mkdir -p "$www/bad" && cp "$tmp/fake.squashfs" "$www/bad/rootfs.squashfs" && cp "$tmp/fake.squashfs.sha256" "$www/bad/rootfs.squashfs.sha256"
+answer "$www/hosts/bad-image.xml" "$L" bios ext4 "$static_net" "<source type=\"url\">$url/bad/</source>
+	  <report-url>$url/report</report-url>"
+check "an image over HTTP whose checksum does not match exits 6" \
+	exit_code 6 run --answerfile "$url/hosts/bad-image.xml" --log "$tmp/r10.log"
+check "... the console says the image is damaged and nothing was written" \
+	grep -Eq "the image .*/image/rootfs.squashfs is damaged: its sha256 is [0-9a-f]{64} but .* says 0{64}; nothing was written" "$tmp/out"
+check "... both were fetched: the checksum first, then the image" sh -c \
+	"jq -r 'select(.path | startswith(\"/bad/\")) | .path' '$tmp/requests.jsonl' | tail -n 2 | tr '\n' ' ' | grep -qx '/bad/rootfs.squashfs.sha256 /bad/rootfs.squashfs '"
+check "... a failure report names the verify step" report_is 6 "verify the image $tmp/run/image/rootfs.squashfs (sha256)"
+answer "$www/hosts/no-image.xml" "$L" bios ext4 "$static_net" "<source type=\"url\">$url/none</source>
+	  <report-url>$url/report</report-url>"
+check "an image URL without a published checksum exits 6, fetching no image" \
+	exit_code 6 run --answerfile "$url/hosts/no-image.xml" --log "$tmp/r11.log"
+check "... the console says a checksum must be published beside it" grep -q "no published checksum for the image at $url/none/rootfs.squashfs.sha256" "$tmp/out"
+check "... a failure report names the fetch step" report_is 6 "fetch the image from $url/none/rootfs.squashfs"
+# report_url= on the kernel command line hears of what the answer file cannot report
+printf 'report_url=%s/report\n' "$url" > "$tmp/cmdline-report"
+check "an unreachable answer file, after its bounded retry, exits 3" \
+	exit_code 3 run --cmdline "$tmp/cmdline-report" --answerfile "http://127.0.0.1:1/a.xml" --fetch-timeout 3 --log "$tmp/r12.log"
+check "... the console says it gave up after the timeout" grep -q 'gave up after the timeout' "$tmp/out"
+check "... a failure report goes to report_url= of the kernel command line" report_is 3 "get the answer file"
+printf '<installation mode="fresh">\n  <primary-disk>%s</primary-disk>\n  <colour>red</colour>\n</installation>\n' "$L" > "$www/hosts/invalid.xml"
+check "an invalid answer file exits 3" \
+	exit_code 3 run --cmdline "$tmp/cmdline-report" --answerfile "$url/hosts/invalid.xml" --log "$tmp/r13.log"
+check "... the console has the line and column of the problem" grep -Eq 'answerfile.xml:3:[0-9]+: error: .*colour' "$tmp/out"
+invalid_report() { report_is 3 "get the answer file" && jq -e '.log_tail | map(select(test("colour"))) | length > 0' "$(last_report)" > /dev/null; }
+check "... its failure report carries the problem in the log's tail" invalid_report
+answer "$www/hosts/match-none.xml" '<match serial="XH-NO-SUCH-DISK-*"/>' bios ext4 "$static_net" "<report-url>$url/report</report-url>"
+check "a disk filter matching no disk exits 4" exit_code 4 run --answerfile "$url/hosts/match-none.xml" --image "$tmp/fake-ok.squashfs" --log "$tmp/r14.log"
+check "... the console lists every disk with its properties" grep -Eq "no disk matches the <match serial=XH-NO-SUCH-DISK-\*> .*the disks are: .*$L: 64 GiB" "$tmp/out"
+check "... a failure report names the planning" report_is 4 "plan (disks)"
+answer "$www/hosts/match-two.xml" '<match min-size="19GB" max-size="70GB"/>' bios ext4 "$static_net" "<report-url>$url/report</report-url>"
+check "a disk filter matching two disks exits 4" exit_code 4 run --answerfile "$url/hosts/match-two.xml" --image "$tmp/fake-ok.squashfs" --log "$tmp/r15.log"
+check "... the console lists the disks it matched" grep -Eq "[0-9]+ disks match the <match min-size=.*$L: 64 GiB.*$S: 20 GiB.*must select exactly one|[0-9]+ disks match the <match min-size=.*must select exactly one: .*$L: 64 GiB.*$S: 20 GiB" "$tmp/out"
+check "... a failure report names the planning" report_is 4 "plan (disks)"
+check "--list-disks shows each disk with what filters test" sh -c \
+	"'$bin' --disk-allow-loop --list-disks > '$tmp/out' 2>&1 && grep -Eq '^$L +64 GiB +bus=' '$tmp/out' && grep -Eq '^$S +20 GiB +bus=.* rotational=(true|false) +model=' '$tmp/out' || { cat '$tmp/out'; exit 1; }"
+check "--match-disk shows the one disk a filter selects" sh -c \
+	"'$bin' --disk-allow-loop --match-disk 'min-size=60GB,max-size=70GB' > '$tmp/out' 2>&1 && grep -q 'selects exactly one disk' '$tmp/out' && grep -Eq '^$L +64 GiB' '$tmp/out'"
+check "--match-disk with two matches exits 4, listing them" exit_code 4 "$bin" --disk-allow-loop --match-disk 'min-size=19GB,max-size=70GB'
+
 # --- answerfile=auto: the volume labelled XENHOST-ANSWER; its disk is never a target
 truncate -s 64M "$tmp/answer.img" && mkfs.ext4 -q -L XENHOST-ANSWER "$tmp/answer.img" && attach "$tmp/answer.img" avol
 mkdir -p "$tmp/avol" && mount "$avol" "$tmp/avol" && cp "$tmp/bios.xml" "$tmp/avol/answerfile.xml" && umount "$tmp/avol"
@@ -210,7 +259,8 @@ inv() { sed -n "s/^$1='\(.*\)'\$/\1/p" "$mnt/etc/xenhost-inventory"; }
 install_and_check() { # NAME ANSWERFILE FIRMWARE SRTYPE
 	local name=$1 af=$2 fw=$3 sr=$4 out t0 t1
 	t0=$(date +%s.%N)
-	if out=$(run --answerfile "$af" --image "$image" --log "$tmp/$name.log" 2>&1); then
+	local imgarg=(--image "$image"); [ -n "${IMAGE_FROM_ANSWERFILE:-}" ] && imgarg=()
+	if out=$(run --answerfile "$af" "${imgarg[@]}" --log "$tmp/$name.log" 2>&1); then
 		t1=$(date +%s.%N)
 		pass "$name: the installer completes (exit 0)"
 		echo "    $name: install time $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s on $loop"
@@ -354,8 +404,15 @@ answer "$www/hosts/uefi.xml" "$L" uefi xfs "$dhcp_net" "<bootloader write-boot-e
 	  <service name=\"xendomains.service\" state=\"disabled\"/>
 	  <script stage=\"filesystem-populated\" type=\"url\">file://$www/scripts/populated.sh</script>
 	  <script stage=\"installation-complete\" type=\"url\">$url/scripts/complete.sh</script>
-	  <report-url>$url/report</report-url>"
-if install_and_check uefi-xfs "$url/hosts/uefi.xml" uefi xfs; then
+	  <report-url>$url/report</report-url>
+	  <source type=\"url\">$url/image</source>"
+# the image comes over HTTP, as in a network install (<source type="url">)
+mkdir -p "$www/image" && ln -sf "$image" "$www/image/rootfs.squashfs" && ln -sf "$image.sha256" "$www/image/rootfs.squashfs.sha256"
+if IMAGE_FROM_ANSWERFILE=1 install_and_check uefi-xfs "$url/hosts/uefi.xml" uefi xfs; then
+	check "uefi-xfs: the image was fetched over HTTP with its checksum, then verified" sh -c \
+		"grep -q 'fetch the image from $url/image/rootfs.squashfs' '$tmp/uefi-xfs.out' && grep -q 'verify the image $tmp/run/image/rootfs.squashfs' '$tmp/uefi-xfs.out' &&
+		 cmp -s '$tmp/run/image/rootfs.squashfs' '$image'"
+	rm -f "$tmp/run/image/rootfs.squashfs"
 	populated_ok() { grep -qx "populated $tmp/target" "$mnt/etc/xenhost-test-populated"; }
 	check "uefi-xfs: the filesystem-populated script ran with the target root" with_mounted "${loop}p1" populated_ok
 	check "uefi-xfs: the installation-complete script ran with 0" grep -qx 'complete 0' "$tmp/complete-arg"

@@ -172,6 +172,11 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 			       -EINVAL;
 		k->fetch_timeout = (unsigned)v;
 		k->fetch_timeout_set = true;
+	} else if (!strcmp(key, "report_url")) {
+		if ((why = check_url(val, URL_HTTP | URL_HTTPS)))
+			return diag_error(d, at(col), "report_url=%s: %s; use an http:// or https:// URL", val, why), -EINVAL;
+		if (copy_str(k->report_url, sizeof(k->report_url), val) < 0)
+			return diag_error(d, at(col), "report_url= is too long"), -EINVAL;
 	} else if (!strcmp(key, "answerfile_ca")) {
 		if (val[0] != '/' || copy_str(k->ca_file, sizeof(k->ca_file), val) < 0)
 			return diag_error(d, at(col), "answerfile_ca=%s: give the absolute path of a PEM file (on the boot "
@@ -193,7 +198,7 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 static bool ours(const char *key)
 {
 	static const char *const keys[] = { "answerfile", "answerfile_device", "network_device", "network_config",
-					    "atexit", "console", "answerfile_timeout", "answerfile_ca", "answerfile_pin",
+					    "atexit", "console", "answerfile_timeout", "answerfile_ca", "answerfile_pin", "report_url",
 					    NULL };
 	for (size_t i = 0; keys[i]; i++)
 		if (!strcmp(key, keys[i]))

@@ -13,6 +13,9 @@
  *   answerfile_ca=/path.pem     https: trust only this CA
  *   answerfile_pin=sha256//B64  https: accept only this server public key
  *   console=...                 repeatable; the last one is the primary console
+ *   report_url=URL              http(s): where the install report goes when the answer file
+ *                               names none, or could not be fetched or read (fleets: one
+ *                               collector set in the PXE menu hears every failure)
  *   root=live:URL               (dracut's, for PXE) remembered as the default image URL
  *
  * Other parameters belong to the kernel and are ignored. A parameter given twice
@@ -45,7 +48,8 @@ struct kc_netconfig {
 
 struct kernel_cmdline {
 	char answerfile[CFG_URL_MAX];   /* "" = not given */
-	char live_url[CFG_URL_MAX];     /* root=live:http(s)|ftp://... of a network boot, or "" */
+	char live_url[CFG_URL_MAX];
+	char report_url[CFG_URL_MAX];   /* report_url=, or "" */     /* root=live:http(s)|ftp://... of a network boot, or "" */
 	char network_device[32];        /* "" = not given; a name, a MAC (lower case) or "all" */
 	struct kc_netconfig net;
 	enum post_action atexit;

@@ -339,6 +339,8 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	}
 	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp->k, &kd);
 	diag_print(&kd, stderr);
+	if (log->f)
+		diag_print(&kd, log->f);   /* the report's log tail says why */
 	if (r < 0 && (o->cmdline || r == -EINVAL)) {
 		code = EXIT_CONFIG;
 		goto out;
@@ -361,6 +363,8 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	r = answerfile_parse_file(pp->src.path, pp->cfg, &d);
 	if (r < 0) {
 		diag_print(&d, stderr);
+		if (log->f)
+			diag_print(&d, log->f);
 		fprintf(stderr, "xenhost-installer: the answer file %s is not valid; nothing was written\n", pp->src.origin);
 		code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_CONFIG;
 		goto out;
@@ -379,6 +383,8 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 				  .cpus = o->host_cpus ? o->host_cpus : hi.cpus, .uefi = hi.uefi };
 	r = plan_make(pp->cfg, pp->disks, n, &host, NULL, pp->plan, &d);
 	diag_print(&d, stderr);
+	if (log->f)
+		diag_print(&d, log->f);
 	if (r < 0) {
 		fprintf(stderr, "xenhost-installer: no plan: the answer file does not fit this machine; nothing was "
 			"written\n");
@@ -479,7 +485,12 @@ static const char *exit_message(int code)
 static void send_report(const struct prepared *pp, int code, const char *failed_step, double t0,
 			const char *log_path, struct xlog *log)
 {
-	if (!pp->parsed || !pp->cfg->report_url[0])
+	/* the answer file's report URL, else report_url= of the kernel command line (which
+	 * also hears of answer files that could not be fetched or read) */
+	if (!pp->cfg)
+		return;
+	const char *url = pp->parsed && pp->cfg->report_url[0] ? pp->cfg->report_url : pp->k.report_url;
+	if (!url[0])
 		return;
 	const struct install_plan *p = pp->plan;
 	bool planned = code == EXIT_OK || code == EXIT_INSTALL || code == EXIT_SCRIPT || code == EXIT_IMAGE;
@@ -494,9 +505,9 @@ static void send_report(const struct prepared *pp, int code, const char *failed_
 	struct source_env env = pp->env;
 	fo.timeout = fo.timeout < 60 ? fo.timeout : 60;
 	env.fetch = &fo;
-	printf("Sending the report to %s ...\n", pp->cfg->report_url);
-	if (report_send(pp->cfg->report_url, &r, &env, log) < 0)
-		xlog_warn(log, "the report could not be sent to %s", pp->cfg->report_url);
+	printf("Sending the report to %s ...\n", url);
+	if (report_send(url, &r, &env, log) < 0)
+		xlog_warn(log, "the report could not be sent to %s", url);
 }
 
 static int cmd_install(const struct options *o)
@@ -517,7 +528,8 @@ static int cmd_install(const struct options *o)
 	pp.log = &log;
 	if (code != EXIT_OK) {
 		xlog_msg(&log, "no plan (exit %d); nothing was written", code);
-		send_report(&pp, code, NULL, t0, log_path, &log);
+		send_report(&pp, code, !pp.parsed ? "get the answer file" : code == EXIT_PLAN ? "plan (disks)" : NULL, t0,
+			    log_path, &log);
 		goto done;
 	}
 	if (pp.plan->mode != MODE_FRESH && pp.plan->mode != MODE_REINSTALL) {
