@@ -7,6 +7,7 @@
 #   make rootfs     rootfs/     -> build/rootfs.squashfs, build/rootfs.manifest
 #   make iso        iso/        -> build/xenhost-$(VERSION)-x86_64.iso (+ .sha256)
 #   make pxe        iso/pxe     -> build/pxe/tftp/, build/pxe/http/
+#   make pxe-serve  serve build/pxe/http/ on 127.0.0.1:$(PXE_PORT) (tests, demos)
 #   make e2e        every QEMU boot and install scenario (long)
 #   make check      the tests CI runs; ends with "N passed, N failed"
 #   make clean      remove build/ (the cache in $(CACHE) stays)
@@ -22,7 +23,7 @@ export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS
 # Order is the build order; all are in the repository.
 PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen kernel
 
-.PHONY: all deps rpms rootfs iso pxe e2e check clean $(PACKAGES:%=rpm-%)
+.PHONY: all deps rpms rootfs iso pxe pxe-serve e2e check clean $(PACKAGES:%=rpm-%)
 
 all: iso pxe
 
@@ -45,8 +46,16 @@ iso: rootfs
 pxe: rootfs
 	@iso/pxe
 
+# A real HTTP server for build/pxe/http/ on loopback: records the requests, keeps POSTed
+# install reports in build/pxe/posts/ (docs/pxe.md). Ctrl-C stops it.
+PXE_PORT ?= 8080
+pxe-serve: pxe
+	@echo "==> serving $(BUILD)/pxe/http on http://127.0.0.1:$(PXE_PORT)/ (reports in $(BUILD)/pxe/posts/)"
+	@python3 -u ci/lib/httpd.py $(BUILD)/pxe/http --port $(PXE_PORT) --record $(BUILD)/pxe/requests.jsonl \
+		--posts $(BUILD)/pxe/posts
+
 e2e: iso pxe
-	@ci/check 50-e2e-boot 55-e2e-install
+	@XH_E2E_PXE="$(E2E_PXE)" ci/check 50-e2e-boot 55-e2e-install 57-e2e-pxe-install
 
 # The suites `make check` (and so CI) runs, and the QEMU scenarios among them: a boot of
 # the ISO as a CD under SeaBIOS, a PXE boot under OVMF, and an unattended install with
