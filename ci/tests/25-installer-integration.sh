@@ -198,6 +198,21 @@ check "an image URL without a published checksum exits 6, fetching no image" \
 	exit_code 6 run --answerfile "$url/hosts/no-image.xml" --log "$tmp/r11.log"
 check "... the console says a checksum must be published beside it" grep -q "no published checksum for the image at $url/none/rootfs.squashfs.sha256" "$tmp/out"
 check "... a failure report names the fetch step" report_is 6 "fetch the image from $url/none/rootfs.squashfs"
+# syslog=HOST:PORT: the install log also goes to a syslog server (UDP), from the first line
+python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True: f.write(s.recv(4096) + b"\n")' "$tmp/syslog.port" "$tmp/syslog.txt" &
+syslog_pid=$!
+for _ in $(seq 50); do [ -s "$tmp/syslog.port" ] && break; sleep 0.1; done
+printf 'syslog=127.0.0.1:%s\n' "$(cat "$tmp/syslog.port" 2>/dev/null)" > "$tmp/cmdline-syslog"
+run --cmdline "$tmp/cmdline-syslog" --answerfile "$url/hosts/bad-image.xml" --log "$tmp/r16.log" > "$tmp/out" 2>&1
+sleep 0.5; kill "$syslog_pid" 2>/dev/null
+check "syslog=: the install log reaches the syslog server, as RFC 5424 lines of xenhost-installer" sh -c \
+	"grep -Eq '^<134>1 [0-9T:-]+Z - xenhost-installer [0-9]+ - - xenhost-installer [0-9.]+ started' '$tmp/syslog.txt' &&
+	 grep -q 'step [0-9]*/[0-9]* start: verify the image' '$tmp/syslog.txt' && grep -q 'exit 6' '$tmp/syslog.txt' || { tail -n 5 '$tmp/syslog.txt'; exit 1; }"
 # report_url= on the kernel command line hears of what the answer file cannot report
 printf 'report_url=%s/report\n' "$url" > "$tmp/cmdline-report"
 check "an unreachable answer file, after its bounded retry, exits 3" \

@@ -172,6 +172,10 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 			       -EINVAL;
 		k->fetch_timeout = (unsigned)v;
 		k->fetch_timeout_set = true;
+	} else if (!strcmp(key, "syslog")) {
+		if (!val[0] || strpbrk(val, "/ @") || copy_str(k->syslog, sizeof(k->syslog), val) < 0)
+			return diag_error(d, at(col), "syslog=%s: give the syslog server as HOST or HOST:PORT (UDP)", val),
+			       -EINVAL;
 	} else if (!strcmp(key, "report_url")) {
 		if ((why = check_url(val, URL_HTTP | URL_HTTPS)))
 			return diag_error(d, at(col), "report_url=%s: %s; use an http:// or https:// URL", val, why), -EINVAL;
@@ -198,7 +202,7 @@ static int set_param(const char *key, const char *val, struct kernel_cmdline *k,
 static bool ours(const char *key)
 {
 	static const char *const keys[] = { "answerfile", "answerfile_device", "network_device", "network_config",
-					    "atexit", "console", "answerfile_timeout", "answerfile_ca", "answerfile_pin", "report_url",
+					    "atexit", "console", "answerfile_timeout", "answerfile_ca", "answerfile_pin", "report_url", "syslog",
 					    NULL };
 	for (size_t i = 0; keys[i]; i++)
 		if (!strcmp(key, keys[i]))

@@ -16,6 +16,7 @@
  *   report_url=URL              http(s): where the install report goes when the answer file
  *                               names none, or could not be fetched or read (fleets: one
  *                               collector set in the PXE menu hears every failure)
+ *   syslog=HOST[:PORT]          also send the install log to this syslog server (UDP, 514)
  *   root=live:URL               (dracut's, for PXE) remembered as the default image URL
  *
  * Other parameters belong to the kernel and are ignored. A parameter given twice
@@ -49,7 +50,8 @@ struct kc_netconfig {
 struct kernel_cmdline {
 	char answerfile[CFG_URL_MAX];   /* "" = not given */
 	char live_url[CFG_URL_MAX];
-	char report_url[CFG_URL_MAX];   /* report_url=, or "" */     /* root=live:http(s)|ftp://... of a network boot, or "" */
+	char report_url[CFG_URL_MAX];   /* report_url=, or "" */
+	char syslog[272];               /* syslog=HOST[:PORT], or "" */     /* root=live:http(s)|ftp://... of a network boot, or "" */
 	char network_device[32];        /* "" = not given; a name, a MAC (lower case) or "all" */
 	struct kc_netconfig net;
 	enum post_action atexit;

@@ -510,6 +510,26 @@ static void send_report(const struct prepared *pp, int code, const char *failed_
 		xlog_warn(log, "the report could not be sent to %s", url);
 }
 
+/* syslog= on the kernel command line: the log also goes there, from the first line
+ * (the command line is read again, fully checked, by prepare()). */
+static void remote_log(const struct options *o, struct xlog *log)
+{
+	struct kernel_cmdline k;
+	struct diag_list d;
+	cmdline_init(&k);
+	diag_init(&d, NULL);
+	cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &k, &d);
+	diag_free(&d);
+	if (!k.syslog[0])
+		return;
+	int r = xlog_remote(log, k.syslog);
+	if (r < 0)
+		fprintf(stderr, "xenhost-installer: warning: cannot send the log to the syslog server %s: %s; the "
+			"install goes on without it\n", k.syslog, r == -EINVAL ? "not HOST[:PORT]" : strerror(-r));
+	else
+		printf("The install log also goes to the syslog server %s (UDP).\n", k.syslog);
+}
+
 static int cmd_install(const struct options *o)
 {
 	struct prepared pp;
@@ -523,6 +543,7 @@ static int cmd_install(const struct options *o)
 		return EXIT_INSTALL;
 	}
 	double t0 = xlog_now();
+	remote_log(o, &log);
 	xlog_msg(&log, "xenhost-installer %s started", XENHOST_VERSION);
 	code = prepare(o, &pp, &log);
 	pp.log = &log;

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
@@ -22,6 +25,7 @@ double xlog_now(void)
 int xlog_open(struct xlog *l, const char *path, FILE *console)
 {
 	memset(l, 0, sizeof(*l));
+	l->remote = -1;
 	l->console = console;
 	l->tty = console && isatty(fileno(console));
 	l->t0 = xlog_now();
@@ -48,6 +52,58 @@ void xlog_close(struct xlog *l)
 	if (l->f)
 		fclose(l->f);
 	l->f = NULL;
+	if (l->remote >= 0)
+		close(l->remote);
+	l->remote = -1;
+}
+
+int xlog_remote(struct xlog *l, const char *hostport)
+{
+	char host[256], port[8] = "514";
+	const char *colon = strrchr(hostport, ':');
+	size_t hl = colon ? (size_t)(colon - hostport) : strlen(hostport);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM }, *res = NULL;
+
+	if (!hl || hl >= sizeof(host) || (colon && (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(port) ||
+						    strspn(colon + 1, "0123456789") != strlen(colon + 1))))
+		return -EINVAL;
+	memcpy(host, hostport, hl);
+	host[hl] = '\0';
+	if (colon)
+		memcpy(port, colon + 1, strlen(colon + 1) + 1);
+	int r = getaddrinfo(host, port, &hints, &res);
+	if (r != 0)
+		return r == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
+	int fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return r;
+	}
+	freeaddrinfo(res);
+	if (l->remote >= 0)
+		close(l->remote);
+	l->remote = fd;
+	return 0;
+}
+
+/* One line to the syslog server: <134> is local0.info. */
+static void send_remote(struct xlog *l, const char *line, size_t n)
+{
+	char buf[1400], ts[32];
+	struct timespec now;
+	struct tm tm;
+	if (l->remote < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int k = snprintf(buf, sizeof(buf), "<134>1 %s - xenhost-installer %ld - - %.*s", ts, (long)getpid(),
+			 (int)(n > 1200 ? 1200 : n), line);
+	if (k > 0)
+		(void)!send(l->remote, buf, (size_t)k < sizeof(buf) ? (size_t)k : sizeof(buf) - 1, MSG_DONTWAIT);
 }
 
 static void stamp(FILE *f)
@@ -63,12 +119,18 @@ static void stamp(FILE *f)
 static void vlog(struct xlog *l, const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void vlog(struct xlog *l, const char *prefix, const char *fmt, va_list ap)
 {
-	if (!l->f)
+	char line[1024];
+	if (!l->f && l->remote < 0)
 		return;
-	stamp(l->f);
-	fputs(prefix, l->f);
-	vfprintf(l->f, fmt, ap);
-	fputc('\n', l->f);
+	size_t p = strlen(prefix);
+	snprintf(line, sizeof(line), "%s", prefix);
+	vsnprintf(line + p, sizeof(line) - p, fmt, ap);
+	if (l->f) {
+		stamp(l->f);
+		fputs(line, l->f);
+		fputc('\n', l->f);
+	}
+	send_remote(l, line, strlen(line));
 }
 
 void xlog_msg(struct xlog *l, const char *fmt, ...)
@@ -98,6 +160,15 @@ void xlog_raw(struct xlog *l, const char *buf, size_t n)
 {
 	if (l->f && n)
 		fwrite(buf, 1, n, l->f);
+	/* to the syslog server by lines (a long line in pieces) */
+	for (size_t i = 0; l->remote >= 0 && i < n; i++) {
+		if (buf[i] != '\n')
+			l->rbuf[l->rlen++] = buf[i];
+		if (buf[i] == '\n' || l->rlen == sizeof(l->rbuf)) {
+			send_remote(l, l->rbuf, l->rlen);
+			l->rlen = 0;
+		}
+	}
 }
 
 void xlog_step_begin(struct xlog *l, const char *fmt, ...)

@@ -19,11 +19,19 @@ struct xlog {
 	double t0;           /* when the install started */
 	bool in_step;
 	bool progress_shown;
+	int remote;          /* a connected UDP socket to a syslog server, or -1 */
+	char rbuf[1024];     /* raw output not yet sent to it (up to a newline) */
+	size_t rlen;
 };
 
 /* Open path for appending (mode 0600, parent directories made); NULL path: no file. */
 int xlog_open(struct xlog *l, const char *path, FILE *console);
 void xlog_close(struct xlog *l);
+/* Also send every log line to the syslog server HOST[:PORT] (UDP, default port 514;
+ * RFC 5424 lines, facility local0, app xenhost-installer). Best effort: a server that
+ * does not listen loses lines, the install goes on. 0, or -EINVAL (not HOST[:PORT]),
+ * or the error of resolving HOST or of the socket. */
+int xlog_remote(struct xlog *l, const char *hostport);
 double xlog_now(void);
 /* A line in the log file only ("2024-01-01T12:00:00Z message"). */
 void xlog_msg(struct xlog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

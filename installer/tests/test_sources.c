@@ -427,6 +427,22 @@ static void test_cmdline_live_url(void **state)
 	cmdline_init(&k);
 	assert_int_equal(cmdline_parse("root=live:CDLABEL=XENHOST rd.live.image", &k, &d), 0);
 	assert_string_equal(k.live_url, "");
+	/* the fleet's collectors: a report URL and a syslog server */
+	assert_int_equal(cmdline_parse("report_url=http://192.0.2.9/report syslog=192.0.2.9:5514", &k, &d), 0);
+	assert_string_equal(k.report_url, "http://192.0.2.9/report");
+	assert_string_equal(k.syslog, "192.0.2.9:5514");
+	assert_int_equal(d.n_errors, 0);
+	assert_int_equal(cmdline_parse("report_url=ftp://x/r", &k, &d), -EINVAL);
+	assert_int_equal(cmdline_parse("syslog=udp://x", &k, &d), -EINVAL);
+	assert_int_equal(d.n_errors, 2);
+	/* a syslog server that is not HOST[:PORT] is refused by the log itself too */
+	struct xlog l;
+	xlog_open(&l, NULL, NULL);
+	assert_int_equal(xlog_remote(&l, "host:"), -EINVAL);
+	assert_int_equal(xlog_remote(&l, "host:x1"), -EINVAL);
+	assert_int_equal(xlog_remote(&l, "127.0.0.1:5514"), 0);
+	xlog_msg(&l, "a line to nobody is not an error");
+	xlog_close(&l);
 	diag_free(&d);
 }
 
