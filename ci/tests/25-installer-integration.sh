@@ -175,6 +175,32 @@ report_fail_ok() {
 }
 check "... a failure report reaches the report URL, with the step and the log's tail" report_fail_ok
 
+# --- https: certificates verified; a pinned CA or a pinned server key
+tls="$tmp/tls"; mkdir -p "$tls"
+if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=xenhost-test-ca -keyout "$tls/ca.key" -out "$tls/ca.pem" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign > /dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$tls/srv.key" -out "$tls/srv.csr" > /dev/null 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\n' > "$tls/ext" &&
+	openssl x509 -req -in "$tls/srv.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+		-extfile "$tls/ext" -out "$tls/srv.pem" > /dev/null 2>&1; then
+	python3 -u "$XH_TOP/ci/lib/httpd.py" "$www" --tls "$tls/srv.pem" "$tls/srv.key" > "$tmp/httpsd.log" 2>&1 &
+	httpsd_pid=$!
+	for _ in $(seq 50); do sport=$(sed -n 's/.*HTTPS on 127.0.0.1 port \([0-9]*\).*/\1/p' "$tmp/httpsd.log"); [ -n "$sport" ] && break; sleep 0.1; done
+	surl="https://127.0.0.1:$sport/hosts/good.xml"
+	pin="sha256//$(openssl x509 -in "$tls/srv.pem" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+	check "https: a server whose CA is not trusted is refused (exit 3), saying why" sh -c \
+		"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --host-ram 16GiB --host-cpus 4 --answerfile '$surl' --dry-run > '$tmp/out' 2>&1; [ \$? = 3 ] && grep -q 'certificate does not verify' '$tmp/out'"
+	check "https: with the pinned CA (answerfile_ca=, --ca) the answer file is fetched" sh -c \
+		"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --host-ram 16GiB --host-cpus 4 --answerfile '$surl' --ca '$tls/ca.pem' --dry-run > '$tmp/out' 2>&1 && grep -q 'DRY RUN' '$tmp/out'"
+	check "https: a wrong pinned server key is refused, even with the CA trusted" sh -c \
+		"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --host-ram 16GiB --host-cpus 4 --answerfile '$surl' --ca '$tls/ca.pem' --pin-key 'sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' --dry-run > '$tmp/out' 2>&1; [ \$? = 3 ]"
+	check "https: the right pinned server key (answerfile_pin=, --pin-key) is accepted" sh -c \
+		"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --host-ram 16GiB --host-cpus 4 --answerfile '$surl' --ca '$tls/ca.pem' --pin-key '$pin' --dry-run > '$tmp/out' 2>&1 && grep -q 'DRY RUN' '$tmp/out'"
+	kill "$httpsd_pid" 2>/dev/null
+else
+	fail "https: a test CA and server certificate" "openssl failed"
+fi
+
 # --- fleets: the image over HTTP, disk filters, reports of every failure (report_url=)
 last_report() { ls "$tmp"/posts/*.json 2>/dev/null | tail -n 1; }
 report_is() { # EXIT STEP: the last report is a failure with that exit code and step
