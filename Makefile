@@ -55,11 +55,13 @@ pxe-serve: pxe
 		--posts $(BUILD)/pxe/posts
 
 e2e: iso pxe
-	@XH_E2E_PXE="$(E2E_PXE)" ci/check 50-e2e-boot 55-e2e-install 57-e2e-pxe-install
+	@ci/check 50-e2e-boot 55-e2e-install 57-e2e-pxe-install
 
 # The suites `make check` (and so CI) runs, and the QEMU scenarios among them: a boot of
-# the ISO as a CD under SeaBIOS, a PXE boot under OVMF, and an unattended install with
-# the installed host's first and second boot. `make e2e` runs every scenario.
+# the ISO as a CD under SeaBIOS, a PXE boot under OVMF, an unattended install from the
+# ISO with the installed host's first and second boot, and an unattended network install
+# (PXE under SeaBIOS, answer file by MAC, image over HTTP, report) with the installed
+# host's boot. `make e2e` runs every scenario.
 # CI gives a fresh clone 90 minutes for a build from source and the tests: each QEMU
 # scenario first checks that it fits in XH_CHECK_BUDGET seconds from make's start, and
 # is skipped (a SKIP line naming it) when a cold build left too little time.
@@ -68,15 +70,16 @@ e2e: iso pxe
 XH_SKIP_REPRO ?= 0
 export XH_SKIP_REPRO
 CHECK_SUITES ?= 10-packages 20-installer-unit 25-installer-integration 30-rootfs 40-iso 60-firstboot \
-	50-e2e-boot 55-e2e-install
+	50-e2e-boot 55-e2e-install 57-e2e-pxe-install
 CHECK_E2E_BOOT ?= cd-bios pxe-uefi
 CHECK_E2E_INSTALL ?= install-bios-ext4
+CHECK_E2E_PXE ?= pxe-install-bios
 XH_CHECK_BUDGET ?= 4500
 CHECK_T0 := $(shell date +%s)
 
 check: iso pxe
 	@XH_CHECK_T0=$(CHECK_T0) XH_CHECK_BUDGET=$(XH_CHECK_BUDGET) XH_E2E_SCENARIOS="$(CHECK_E2E_BOOT)" \
-		XH_E2E_INSTALL="$(CHECK_E2E_INSTALL)" ci/check $(CHECK_SUITES)
+		XH_E2E_INSTALL="$(CHECK_E2E_INSTALL)" XH_E2E_PXE="$(CHECK_E2E_PXE)" ci/check $(CHECK_SUITES)
 
 clean:
 	rm -rf $(BUILD)
