@@ -88,6 +88,14 @@ net_install() {
 	return $rc
 }
 
+report_ok() { # TREEDIR HOSTNAME FW: a success report from that host among the POSTs
+	local f
+	for f in "$1"/posts/*.json; do
+		jq -e --arg h "$2" --arg fw "$3" '.result == "success" and .hostname == $h and .firmware == $fw' "$f" > /dev/null && return 0
+	done
+	echo "no success report for $2 in $1/posts"; return 1
+}
+
 # checks after an install: what the operator's server and console show
 after_install() { # VMDIR NAME FW MAC TREEDIR
 	local vm=$1 name=$2 fw=$3 mac=$4 dir=$5 m=${4//:/-}
@@ -104,14 +112,7 @@ after_install() { # VMDIR NAME FW MAC TREEDIR
 	check "$name: the installer's progress is on the serial console" \
 		grep -Eaq '^\[ ?[0-9]+/[0-9]+\] unmount the target \.\.\.' "$vm/serial.txt"
 	check "$name: the installer rebooted the machine" grep -aq 'Rebooting in 5 seconds' "$vm/serial.txt"
-	report_ok() {
-		local f
-		for f in "$dir"/posts/*.json; do
-			jq -e --arg h "$name" --arg fw "$fw" '.result == "success" and .hostname == $h and .firmware == $fw' "$f" > /dev/null && return 0
-		done
-		echo "no success report for $name in $dir/posts"; return 1
-	}
-	check "$name: the success report reached the provisioning server" report_ok
+	check "$name: the success report reached the provisioning server" report_ok "$dir" "$name" "$fw"
 }
 
 # boot_installed VMDIR NAME FW: the installed disk alone boots Xen, first boot, login
