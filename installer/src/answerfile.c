@@ -1482,8 +1482,8 @@ static char *match_xml(const char *spec)
 			for (size_t i = eq ? kl + 1 : len; i < len; i++) {
 				const char *e = item[i] == '&' ? "&amp;" : item[i] == '<' ? "&lt;" : item[i] == '"' ? "&quot;" : NULL;
 				if (e) {
-					memcpy(out + k, e, strlen(e));
-					k += strlen(e);
+					for (; *e; e++)
+						out[k++] = *e;
 				} else {
 					out[k++] = item[i];
 				}
