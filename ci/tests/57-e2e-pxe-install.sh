@@ -71,13 +71,13 @@ start_httpd() { # DIR: one server for DIR/build/pxe/http; its port in DIR/http.p
 }
 stop_httpd() { kill "$(cat "$1/http.pid" 2>/dev/null)" 2>/dev/null; }
 
-# net_install VMDIR NAME FW MAC PORT: PXE boot, unattended install, then the VM ends (the
+# net_install VMDIR NAME FW MAC PORT TFTP [SMP]: PXE boot, unattended install, then the VM ends (the
 # installer reboots; -no-reboot). Prints the seconds from power-on to the success line.
 net_install() {
-	local vm=$1 name=$2 fw=$3 mac=$4 port=$5 tftp=$6 boot=pxelinux.0 out
+	local vm=$1 name=$2 fw=$3 mac=$4 port=$5 tftp=$6 smp=${7:-2} boot=pxelinux.0 out
 	[ "$fw" = uefi ] && boot=boot/grub/x86_64-efi/core.efi
 	rm -rf "$vm"; mkdir -p "$vm"
-	XH_QEMU_LOCK="$vm.lock" "$qemu" start "$vm" --firmware "$fw" --pxe "$tftp" "$boot" --mac "$mac" \
+	XH_QEMU_LOCK="$vm.lock" "$qemu" start "$vm" --firmware "$fw" --pxe "$tftp" "$boot" --mac "$mac" --smp "$smp" \
 		--http-port "$port" --disk "$vm/disk.img:64G" --no-reboot --timeout "$XH_E2E_TIMEOUT" > /dev/null || return 1
 	out=$("$qemu" wait "$vm" "Xenhost $ver is installed on /dev/sd[a-z] in [0-9]+ s" "$XH_E2E_TIMEOUT" --fail "$FAILS" 2>&1)
 	local rc=$?
@@ -157,7 +157,8 @@ fleet() { # three hosts at once, one server
 	start_httpd "$dir" || { fail "$name: HTTP server" "$(cat "$dir/http.log")"; return; }
 	local port; port=$(cat "$dir/http.port") t0; t0=$(date +%s.%N)
 	for i in 0 1 2; do
-		net_install "$dir/vm$((i + 1))" "fleet-$((i + 1))" bios "${macs[$i]}" "$port" "$dir/build/pxe/tftp" & pids+=($!)
+		# one vCPU each: three VMs share the build machine's two cores
+		net_install "$dir/vm$((i + 1))" "fleet-$((i + 1))" bios "${macs[$i]}" "$port" "$dir/build/pxe/tftp" 1 & pids+=($!)
 	done
 	local ok=0
 	for i in 0 1 2; do wait "${pids[$i]}" && ok=$((ok + 1)); done
