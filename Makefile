@@ -47,12 +47,13 @@ pxe: rootfs
 	@iso/pxe
 
 # A real HTTP server for build/pxe/http/ on loopback: records the requests, keeps POSTed
-# install reports in build/pxe/posts/ (docs/pxe.md). Ctrl-C stops it.
+# install reports in build/pxe-serve/posts/ (docs/pxe.md). Ctrl-C stops it.
 PXE_PORT ?= 8080
 pxe-serve: pxe
-	@echo "==> serving $(BUILD)/pxe/http on http://127.0.0.1:$(PXE_PORT)/ (reports in $(BUILD)/pxe/posts/)"
-	@python3 -u ci/lib/httpd.py $(BUILD)/pxe/http --port $(PXE_PORT) --record $(BUILD)/pxe/requests.jsonl \
-		--posts $(BUILD)/pxe/posts
+	@mkdir -p $(BUILD)/pxe-serve
+	@echo "==> serving $(BUILD)/pxe/http on http://127.0.0.1:$(PXE_PORT)/ (requests and reports in $(BUILD)/pxe-serve/)"
+	@python3 -u ci/lib/httpd.py $(BUILD)/pxe/http --port $(PXE_PORT) --record $(BUILD)/pxe-serve/requests.jsonl \
+		--posts $(BUILD)/pxe-serve/posts
 
 e2e: iso pxe
 	@ci/check 50-e2e-boot 55-e2e-install 57-e2e-pxe-install
