@@ -78,7 +78,8 @@ net_install() {
 	[ "$fw" = uefi ] && boot=boot/grub/x86_64-efi/core.efi
 	rm -rf "$vm"; mkdir -p "$vm"
 	XH_QEMU_LOCK="$vm.lock" "$qemu" start "$vm" --firmware "$fw" --pxe "$tftp" "$boot" --mac "$mac" --smp "$smp" \
-		--http-port "$port" --disk "$vm/disk.img:64G" --no-reboot --timeout "$XH_E2E_TIMEOUT" > /dev/null || return 1
+		--http-port "$port" --disk "$vm/disk.img:64G" --no-reboot --timeout "$XH_E2E_TIMEOUT" > /dev/null 2> "$vm/start.err" ||
+		{ echo "the VM did not start: $(cat "$vm/start.err")" > "$vm/serial.txt"; return 1; }
 	out=$("$qemu" wait "$vm" "Xenhost $ver is installed on /dev/sd[a-z] in [0-9]+ s" "$XH_E2E_TIMEOUT" --fail "$FAILS" 2>&1)
 	local rc=$?
 	[ $rc = 0 ] && "$qemu" wait "$vm" 'no such line' 180 > /dev/null 2>&1   # until the reboot ends QEMU
@@ -155,7 +156,8 @@ fleet() { # three hosts at once, one server
 		fail "$name: PXE tree with three hosts" "$(tail -n 5 "$dir/pxe.log")"; return
 	fi
 	start_httpd "$dir" || { fail "$name: HTTP server" "$(cat "$dir/http.log")"; return; }
-	local port; port=$(cat "$dir/http.port") t0; t0=$(date +%s.%N)
+	local port t0
+	port=$(cat "$dir/http.port"); t0=$(date +%s.%N)
 	for i in 0 1 2; do
 		# one vCPU each: three VMs share the build machine's two cores
 		net_install "$dir/vm$((i + 1))" "fleet-$((i + 1))" bios "${macs[$i]}" "$port" "$dir/build/pxe/tftp" 1 & pids+=($!)
