@@ -1452,49 +1452,39 @@ int answerfile_parse_file(const char *path, struct install_config *cfg, struct d
 	return r;
 }
 
-/* "k=v,k=v" -> <match k="v" .../> (values XML-escaped); an element given as such is
- * taken as it is. */
+/* "k=v,k=v" -> <match k="v" .../>, built with libxml2 (which escapes the values); an
+ * element given as such is taken as it is. A name that is not one fails the parse. */
 static char *match_xml(const char *spec)
 {
-	const char *p = spec;
-	while (*p == ' ' || *p == '\t')
-		p++;
+	const char *p = spec + strspn(spec, " \t");
 	if (*p == '<')
 		return strdup(p);
-	size_t cap = strlen(spec) * 6 + 32, k = 0;
-	char *out = malloc(cap);
-	if (!out)
-		return NULL;
-	k += (size_t)snprintf(out, cap, "<match");
-	for (const char *item = spec; *item;) {
-		const char *end = strchr(item, ',');
-		size_t len = end ? (size_t)(end - item) : strlen(item);
-		while (len && (*item == ' ' || *item == '\t'))
-			item++, len--;
-		const char *eq = memchr(item, '=', len);
-		if (len) {
-			size_t kl = eq ? (size_t)(eq - item) : len;
-			out[k++] = ' ';
-			for (size_t i = 0; i < kl; i++)   /* an odd name fails the XML parse, with its position */
-				out[k++] = item[i] == '"' || item[i] == '<' || item[i] == '>' || item[i] == '&' ? '_' : item[i];
-			out[k++] = '=';
-			out[k++] = '"';
-			for (size_t i = eq ? kl + 1 : len; i < len; i++) {
-				const char *e = item[i] == '&' ? "&amp;" : item[i] == '<' ? "&lt;" : item[i] == '"' ? "&quot;" : NULL;
-				if (e) {
-					for (; *e; e++)
-						out[k++] = *e;
-				} else {
-					out[k++] = item[i];
-				}
-			}
-			out[k++] = '"';
-		}
-		item += len + (end ? 1 : 0);
-		if (!end)
-			break;
+	char *copy = strdup(spec), *save = NULL, *out = NULL;
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr m = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "match", NULL) : NULL;
+	xmlChar *text = NULL;
+	int len = 0;
+
+	if (!copy || !m)
+		goto out;
+	xmlDocSetRootElement(doc, m);
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq;
+		item += strspn(item, " \t");
+		if (!*item)
+			continue;
+		if ((eq = strchr(item, '=')))
+			*eq++ = '\0';
+		if (!xmlNewProp(m, BAD_CAST item, BAD_CAST(eq ? eq : "")))
+			goto out;
 	}
-	memcpy(out + k, "/>", 3);
+	xmlDocDumpMemory(doc, &text, &len);
+	if (text)
+		out = strdup((const char *)text);
+out:
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	free(copy);
 	return out;
 }
 

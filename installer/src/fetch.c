@@ -114,8 +114,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double now_s(void);
-
 /* Progress of a file fetch: a line at each tenth of the size the server announced. */
 static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
 {
@@ -303,14 +301,10 @@ int fetch_large(const char *url, const char *dest, const struct fetch_opts *o, s
 		return r;
 	}
 	r = with_retries(url, NULL, o, &b, log);
-	if (fflush(b.f) != 0 || fsync(fileno(b.f)) != 0) {
-		if (r == 0) {
-			r = -errno;
-			fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", part, strerror(-r));
-		}
-	}
-	if (fclose(b.f) != 0 && r == 0) {
-		r = -errno;
+	bool written = fflush(b.f) == 0 && fsync(fileno(b.f)) == 0;
+	written = fclose(b.f) == 0 && written;
+	if (r == 0 && !written) {
+		r = errno ? -errno : -EIO;
 		fprintf(stderr, "xenhost-installer: cannot write %s: %s\n", part, strerror(-r));
 	}
 	if (r == 0 && rename(part, dest) < 0) {

@@ -220,10 +220,20 @@ out:
 	return r;
 }
 
-static int find_image(struct ictx *c)
+const char *install_local_image(void)
 {
 	static const char *const defaults[] = INSTALL_IMAGE_PATHS;
 	struct stat st;
+	for (size_t i = 0; defaults[i]; i++)
+		if (stat(defaults[i], &st) == 0 && S_ISREG(st.st_mode))
+			return defaults[i];
+	return NULL;
+}
+
+static int find_image(struct ictx *c)
+{
+	static const char *const defaults[] = INSTALL_IMAGE_PATHS;
+	const char *local;
 	if (c->o->image)
 		return copy_str(c->image, sizeof(c->image), c->o->image);
 	if (c->o->image_url) {
@@ -232,9 +242,8 @@ static int find_image(struct ictx *c)
 			return -ENAMETOOLONG;
 		return 0;
 	}
-	for (size_t i = 0; defaults[i]; i++)
-		if (stat(defaults[i], &st) == 0 && S_ISREG(st.st_mode))
-			return copy_str(c->image, sizeof(c->image), defaults[i]);
+	if ((local = install_local_image()))
+		return copy_str(c->image, sizeof(c->image), local);
 	fprintf(stderr, "xenhost-installer: no host image found (looked for");
 	for (size_t i = 0; defaults[i]; i++)
 		fprintf(stderr, " %s", defaults[i]);
@@ -517,15 +526,12 @@ static int collect_facts(struct ictx *c)
 {
 	struct target_facts *t = c->facts;
 	const struct install_plan *p = c->p;
-	time_t now = time(NULL);
-	struct tm tm;
 	int r;
 
 	t->plan = p;
 	t->cfg = p->cfg;
 	snprintf(t->product_version, sizeof(t->product_version), "%s", XENHOST_VERSION);
-	gmtime_r(&now, &tm);
-	strftime(t->install_date, sizeof(t->install_date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	xlog_utc(time(NULL), t->install_date);
 	if ((r = uuid_random(t->installation_uuid)) < 0 || (r = uuid_random(t->dom0_uuid)) < 0)
 		return r;
 	const struct disk_info *d0 = &p->disks[0].disk;

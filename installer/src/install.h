@@ -48,6 +48,8 @@ enum install_result {
 
 enum install_result install_run(const struct install_plan *p, struct install_opts *o, struct xlog *log);
 
+/* The first of INSTALL_IMAGE_PATHS that is a file (the boot medium's image), or NULL. */
+const char *install_local_image(void);
 /* The sha256 of a file as 64 hex digits (progress via log). */
 int sha256_file(const char *path, char out[65], struct xlog *log);
 /* The expected checksum from a sha256sum-format file. */

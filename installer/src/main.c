@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <strings.h>
 
 #include <libxml/parser.h>
@@ -263,6 +262,14 @@ static void xen_physinfo(struct host_info *hi, struct xlog *log)
 		hi->cpus = (unsigned)cpus;
 }
 
+/* Problems on stderr, and in the log (so that a report's log tail says why). */
+static void diag_report(const struct diag_list *d, const struct xlog *log)
+{
+	diag_print(d, stderr);
+	if (log->f)
+		diag_print(d, log->f);
+}
+
 /* Everything up to a plan, exactly as for --dry-run and for the install. */
 struct prepared {
 	struct kernel_cmdline k;
@@ -338,9 +345,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 		goto out;
 	}
 	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp->k, &kd);
-	diag_print(&kd, stderr);
-	if (log->f)
-		diag_print(&kd, log->f);   /* the report's log tail says why */
+	diag_report(&kd, log);
 	if (r < 0 && (o->cmdline || r == -EINVAL)) {
 		code = EXIT_CONFIG;
 		goto out;
@@ -362,9 +367,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	d.file = pp->src.path;
 	r = answerfile_parse_file(pp->src.path, pp->cfg, &d);
 	if (r < 0) {
-		diag_print(&d, stderr);
-		if (log->f)
-			diag_print(&d, log->f);
+		diag_report(&d, log);
 		fprintf(stderr, "xenhost-installer: the answer file %s is not valid; nothing was written\n", pp->src.origin);
 		code = r == -ENOMEM ? EXIT_INTERNAL : EXIT_CONFIG;
 		goto out;
@@ -382,9 +385,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	struct plan_host host = { .ram = o->host_ram ? o->host_ram : hi.ram,
 				  .cpus = o->host_cpus ? o->host_cpus : hi.cpus, .uefi = hi.uefi };
 	r = plan_make(pp->cfg, pp->disks, n, &host, NULL, pp->plan, &d);
-	diag_print(&d, stderr);
-	if (log->f)
-		diag_print(&d, log->f);
+	diag_report(&d, log);
 	if (r < 0) {
 		fprintf(stderr, "xenhost-installer: no plan: the answer file does not fit this machine; nothing was "
 			"written\n");
@@ -403,8 +404,6 @@ out:
  * a PXE boot). url: "" for a local image. */
 static int image_source(const struct options *o, const struct prepared *pp, char *url, size_t n)
 {
-	static const char *const local[] = INSTALL_IMAGE_PATHS;
-	struct stat st;
 	url[0] = '\0';
 	if (o->image)
 		return 0;
@@ -415,9 +414,8 @@ static int image_source(const struct options *o, const struct prepared *pp, char
 		const char *sep = whole || (l && u[l - 1] == '/') ? "" : "/";
 		return snprintf(url, n, "%s%s%s", u, sep, whole ? "" : "rootfs.squashfs") >= (int)n ? -ENAMETOOLONG : 0;
 	}
-	for (size_t i = 0; local[i]; i++)
-		if (stat(local[i], &st) == 0 && S_ISREG(st.st_mode))
-			return 0;
+	if (install_local_image())
+		return 0;
 	if (pp->k.live_url[0])
 		return snprintf(url, n, "%s", pp->k.live_url) >= (int)n ? -ENAMETOOLONG : 0;
 	return 0;
@@ -683,10 +681,10 @@ static int cmd_disks(const struct options *o)
 	int code = EXIT_OK;
 
 	memset(&pp, 0, sizeof(pp));
+	cmdline_init(&pp.k);
+	fetch_setup(o, &pp);
 	xlog_open(&log, NULL, NULL);
 	diag_init(&d, "--match-disk");
-	pp.env = (struct source_env){ .run_dir = o->run_dir ? o->run_dir : RUN_DIR,
-				      .live_dir = o->live_dir ? o->live_dir : LIVE_MEDIUM_DIR };
 	if (o->match_disk) {
 		int r = answerfile_parse_match(o->match_disk, &sel, &d);
 		if (r < 0) {

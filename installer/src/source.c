@@ -2,6 +2,7 @@
 #include "source.h"
 
 #include <blkid/blkid.h>
+#include <openssl/crypto.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -149,45 +150,30 @@ static int from_url(const char *url, const struct source_env *env, struct answer
 	return fetch_to_file(expanded, out->path, env->fetch, log);
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 int lease_answer_url(const char *lease_file, char *url, size_t n)
 {
-	char *text = NULL, key[32];
+	char *text = NULL, *save = NULL, *hex = NULL, key[32];
 	int r = read_file(lease_file, &text);
 	if (r < 0)
 		return r;
-	snprintf(key, sizeof(key), "OPTION_%d=", ANSWER_DHCP_OPTION);
+	size_t kl = (size_t)snprintf(key, sizeof(key), "OPTION_%d=", ANSWER_DHCP_OPTION);
+	for (char *line = strtok_r(text, "\n", &save); line && !hex; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, kl))
+			hex = line + kl;
 	r = -ENOENT;
-	for (char *line = text; line && *line;) {
-		char *next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!strncmp(line, key, strlen(key))) {
-			const char *hex = line + strlen(key);
-			size_t hl = strlen(hex), k = 0;
-			r = -EINVAL;
-			if (hl % 2 || hl / 2 >= n)
-				break;
-			for (size_t i = 0; i < hl; i += 2) {
-				int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
-				if (hi < 0 || lo < 0)
-					goto out;
-				url[k++] = (char)(hi << 4 | lo);
-			}
-			url[k] = '\0';
-			while (k && url[k - 1] == '\0')   /* servers may NUL-terminate strings */
-				k--;
-			url[k] = '\0';
+	if (hex) {
+		long len = 0;
+		unsigned char *bytes = OPENSSL_hexstr2buf(hex, &len);
+		while (bytes && len > 0 && bytes[len - 1] == '\0')   /* servers may NUL-terminate strings */
+			len--;
+		r = -EINVAL;
+		if (bytes && (size_t)len < n && !memchr(bytes, '\0', (size_t)len)) {
+			memcpy(url, bytes, (size_t)len);
+			url[len] = '\0';
 			r = url_is_remote(url) && !strpbrk(url, " \t\r\n") ? 0 : -EINVAL;
-			break;
 		}
-		line = next;
+		OPENSSL_free(bytes);
 	}
-out:
 	free(text);
 	return r;
 }

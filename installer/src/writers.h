@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "plan.h"
+#include "xlog.h"
 
 #define NIC_MAX 32
 #define UUID_STR 37
@@ -35,7 +36,7 @@ struct target_facts {
 	char storage_uuid[UUID_STR];       /* the first local storage filesystem, "" if none */
 	char storage_label[40];            /* its GPT partition name */
 	char installation_uuid[UUID_STR], dom0_uuid[UUID_STR];
-	char install_date[32];             /* 2024-05-01T12:00:00Z */
+	char install_date[XLOG_UTC_LEN];   /* 2024-05-01T12:00:00Z */
 	char product_version[32];
 	char primary_disk[CFG_PATH_MAX];   /* /dev/disk/by-id/... (or /dev/sda when it has none) */
 	char krel[128];                    /* kernel release of the image: /boot/vmlinuz-<krel> */

@@ -89,17 +89,21 @@ int xlog_remote(struct xlog *l, const char *hostport)
 	return 0;
 }
 
+const char *xlog_utc(time_t t, char buf[XLOG_UTC_LEN])
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, XLOG_UTC_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, XLOG_UTC_LEN, "?");
+	return buf;
+}
+
 /* One line to the syslog server: <134> is local0.info. */
 static void send_remote(struct xlog *l, const char *line, size_t n)
 {
-	char buf[1400], ts[32];
-	struct timespec now;
-	struct tm tm;
+	char buf[1400], ts[XLOG_UTC_LEN];
 	if (l->remote < 0)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	xlog_utc(time(NULL), ts);
 	int k = snprintf(buf, sizeof(buf), "<134>1 %s - xenhost-installer %ld - - %.*s", ts, (long)getpid(),
 			 (int)(n > 1200 ? 1200 : n), line);
 	if (k > 0)
@@ -108,12 +112,8 @@ static void send_remote(struct xlog *l, const char *line, size_t n)
 
 static void stamp(FILE *f)
 {
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(f, "%s ", buf);
+	char buf[XLOG_UTC_LEN];
+	fprintf(f, "%s ", xlog_utc(time(NULL), buf));
 }
 
 static void vlog(struct xlog *l, const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 struct xlog {
 	FILE *f;             /* the log file, or NULL */
@@ -33,6 +34,9 @@ void xlog_close(struct xlog *l);
  * or the error of resolving HOST or of the socket. */
 int xlog_remote(struct xlog *l, const char *hostport);
 double xlog_now(void);
+/* t as UTC, "2024-01-01T12:00:00Z" (the log's, the syslog lines' and the inventory's). */
+#define XLOG_UTC_LEN 32
+const char *xlog_utc(time_t t, char buf[XLOG_UTC_LEN]);
 /* A line in the log file only ("2024-01-01T12:00:00Z message"). */
 void xlog_msg(struct xlog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A warning: in the log and on stderr. */
