@@ -88,9 +88,8 @@ answer() { # FILE DISK FIRMWARE SRTYPE NETWORK-XML [EXTRA]
 : > "$tmp/cmdline"
 # The provisioning server: answer files, scripts, and the reports it receives.
 www="$tmp/www"; mkdir -p "$www/scripts" "$www/hosts"
-python3 -u "$XH_TOP/ci/lib/httpd.py" "$www" --record "$tmp/requests.jsonl" --posts "$tmp/posts" > "$tmp/httpd.log" 2>&1 &
-httpd_pid=$!
-for _ in $(seq 50); do port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/httpd.log"); [ -n "$port" ] && break; sleep 0.1; done
+port=$("$XH_TOP/ci/lib/httpd-start" "$tmp/httpd.log" "$tmp/httpd.pid" "$www" --record "$tmp/requests.jsonl" --posts "$tmp/posts")
+httpd_pid=$(cat "$tmp/httpd.pid")
 [ -n "$port" ] || { fail "test HTTP server starts" "$(cat "$tmp/httpd.log")"; exit 0; }
 url="http://127.0.0.1:$port"
 static_net='<admin-interface name="eth0" proto="static" vlan="42"><ip>192.0.2.10/24</ip><gateway>192.0.2.1</gateway></admin-interface>'
@@ -183,9 +182,8 @@ if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=xenhost-test-ca -
 	printf 'subjectAltName=IP:127.0.0.1\n' > "$tls/ext" &&
 	openssl x509 -req -in "$tls/srv.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
 		-extfile "$tls/ext" -out "$tls/srv.pem" > /dev/null 2>&1; then
-	python3 -u "$XH_TOP/ci/lib/httpd.py" "$www" --tls "$tls/srv.pem" "$tls/srv.key" > "$tmp/httpsd.log" 2>&1 &
-	httpsd_pid=$!
-	for _ in $(seq 50); do sport=$(sed -n 's/.*HTTPS on 127.0.0.1 port \([0-9]*\).*/\1/p' "$tmp/httpsd.log"); [ -n "$sport" ] && break; sleep 0.1; done
+	sport=$("$XH_TOP/ci/lib/httpd-start" "$tmp/httpsd.log" "$tmp/httpsd.pid" "$www" --tls "$tls/srv.pem" "$tls/srv.key")
+	httpsd_pid=$(cat "$tmp/httpsd.pid")
 	surl="https://127.0.0.1:$sport/hosts/good.xml"
 	pin="sha256//$(openssl x509 -in "$tls/srv.pem" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
 	check "https: a server whose CA is not trusted is refused (exit 3), saying why" sh -c \

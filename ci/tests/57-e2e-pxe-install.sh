@@ -58,16 +58,8 @@ tree() {
 }
 
 start_httpd() { # DIR: one server for DIR/build/pxe/http; its port in DIR/http.port
-	local dir=$1 port="" n
-	python3 -u "$XH_TOP/ci/lib/httpd.py" "$dir/build/pxe/http" --record "$dir/http-requests.jsonl" \
-		--posts "$dir/posts" > "$dir/http.log" 2>&1 &
-	echo $! > "$dir/http.pid"
-	for n in $(seq 1 100); do
-		port=$(sed -n 's/.*Serving HTTP on 127.0.0.1 port \([0-9]*\).*/\1/p' "$dir/http.log")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	[ -n "$port" ] && echo "$port" > "$dir/http.port"
+	"$XH_TOP/ci/lib/httpd-start" "$1/http.log" "$1/http.pid" "$1/build/pxe/http" --record "$1/http-requests.jsonl" \
+		--posts "$1/posts" > "$1/http.port"
 }
 stop_httpd() { kill "$(cat "$1/http.pid" 2>/dev/null)" 2>/dev/null; }
 
