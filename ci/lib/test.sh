@@ -53,3 +53,7 @@ budget_allows() {
 	echo "SKIP: $T_SUITE: $2: needs about $1 s, only $left s of the check budget (XH_CHECK_BUDGET=${XH_CHECK_BUDGET:-4500} s) are left; 'make e2e' runs it"
 	return 1
 }
+
+# What on a serial console means a boot has failed, for ci/qemu wait --fail: panics of
+# dom0 and Xen, systemd's emergency mode, dracut's shell, a loader that found no Xen.
+XH_BOOT_FAILS='Kernel panic|Panic on CPU|\(XEN\) \*\*\*\*|Entering emergency mode|Dropping to debug shell|no multiboot header'

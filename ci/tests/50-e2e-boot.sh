@@ -31,7 +31,7 @@ mkdir -p "$work" || xh_die "cannot create $work"
 
 READY='xenhost-live: ready'
 # What ends a boot early: panics, dracut giving up, systemd's emergency mode.
-FAILS='Kernel panic|Panic on CPU|\(XEN\) \*\*\*\*|Entering emergency mode|Cannot open access to console|dracut-initqueue.*timeout|Dropping to debug shell|Reboot in five seconds|no multiboot header|error: file .* not found'
+FAILS="$XH_BOOT_FAILS|Cannot open access to console|dracut-initqueue.*timeout|Reboot in five seconds|error: file .* not found"
 results=()
 
 # scenario NAME FIRMWARE LOADER-REGEX QEMU-OPTIONS...: boot, wait for the ready line, check the log.

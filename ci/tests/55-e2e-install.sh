@@ -23,7 +23,7 @@ command -v qemu-system-x86_64 > /dev/null || xh_die "qemu-system-x86_64 is missi
 mkdir -p "$work" || xh_die "cannot create $work"
 
 PASSWORD='Xh-e2e-Secret-7'
-FAILS='Kernel panic|Panic on CPU|\(XEN\) \*\*\*\*|Entering emergency mode|Dropping to debug shell|no multiboot header'
+FAILS=$XH_BOOT_FAILS
 results=()
 
 answerfile() { # NAME FW SR NETWORK-XML EXTRA DISK

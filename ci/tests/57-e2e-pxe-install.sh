@@ -26,7 +26,7 @@ command -v qemu-system-x86_64 > /dev/null || xh_die "qemu-system-x86_64 is missi
 mkdir -p "$work" || xh_die "cannot create $work"
 
 PASSWORD='Xh-pxe-Secret-9'
-FAILS='Kernel panic|Panic on CPU|\(XEN\) \*\*\*\*|Entering emergency mode|Dropping to debug shell|no multiboot header|installation FAILED|xenhost-installer: error'
+FAILS="$XH_BOOT_FAILS|installation FAILED|xenhost-installer: error"
 results=()
 declare -A t_install=()
 
