@@ -487,8 +487,10 @@ static int h_guest_disk(struct af *a, const xmlNode *n)
 
 static int h_existing(struct af *a, const xmlNode *n)
 {
-	static const char *const attrs[] = { NULL };
+	static const char *const attrs[] = { "force", NULL };
 	int r = check_attrs(a, n, attrs);
+	if (get_bool_attr(a, n, "force", &a->c->upgrade_force) < 0)
+		r = -EINVAL;
 	a->existing = n;
 	return parse_disk(a, n, &a->c->existing_installation) < 0 ? -EINVAL : r;
 }

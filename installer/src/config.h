@@ -99,6 +99,7 @@ struct install_config {
 	struct disk_selector guest_disks[CFG_MAX_GUEST_DISKS];
 	size_t n_guest_disks;
 	struct disk_selector existing_installation;  /* upgrade */
+	bool upgrade_force;                          /* upgrade a newer version (a downgrade) */
 	struct disk_selector backup_disk;            /* restore (optional) */
 	enum sr_type sr_type;
 	struct part_sizes sizes;

@@ -29,35 +29,12 @@
 #include "validate.h"
 #include "writers.h"
 
-#define MAX_MOUNTS 16
-#define MAX_STEPS 64
-
-struct ictx {
-	const struct install_plan *p;
-	const struct install_opts *o;
-	struct xlog *log;
-	char image[PATH_MAX];
-	char mounts[MAX_MOUNTS][PATH_MAX];
-	size_t n_mounts;
-	bool disks_written;
-	bool logs_mounted;
-	bool esp_staged;           /* the ESP could not be mounted: staged in a tmpfs, copied with mtools */
-	char esp_dev[96];
-	bool chroot_ready;
-	struct target_facts *facts;
-};
-
-typedef int (*step_fn)(struct ictx *c, size_t arg);
-struct step {
-	char title[200];
-	step_fn fn;
-	size_t arg;
-};
+#include "exec.h"
 
 /* --- helpers */
-static int tpath(const struct ictx *c, char *buf, size_t n, const char *rel)
+int tpath(const struct ictx *c, char *buf, size_t n, const char *rel)
 {
-	if (snprintf(buf, n, "%s/%s", c->o->target, rel[0] == '/' ? rel + 1 : rel) >= (int)n)
+	if (snprintf(buf, n, "%s/%s", c->root, rel[0] == '/' ? rel + 1 : rel) >= (int)n)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -69,7 +46,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int do_mount(struct ictx *c, const char *src, const char *dir, const char *type, unsigned long flags,
+int do_mount(struct ictx *c, const char *src, const char *dir, const char *type, unsigned long flags,
 		    const char *data)
 {
 	int r;
@@ -111,7 +88,7 @@ static int umount_one(struct ictx *c, const char *dir)
 }
 
 /* Unmount everything down to (and excluding) the first keep mounts, in reverse. */
-static int umount_to(struct ictx *c, size_t keep)
+int umount_to(struct ictx *c, size_t keep)
 {
 	int r = 0;
 	sync();
@@ -124,7 +101,7 @@ static int umount_to(struct ictx *c, size_t keep)
 	return r;
 }
 
-static const struct plan_part *part_of(const struct plan_disk *pd, enum part_role role)
+const struct plan_part *part_of(const struct plan_disk *pd, enum part_role role)
 {
 	for (size_t i = 0; i < pd->n_parts; i++)
 		if (pd->parts[i].role == role)
@@ -132,7 +109,7 @@ static const struct plan_part *part_of(const struct plan_disk *pd, enum part_rol
 	return NULL;
 }
 
-static void part_dev(const struct ictx *c, size_t disk, enum part_role role, char *buf, size_t n)
+void part_dev(const struct ictx *c, size_t disk, enum part_role role, char *buf, size_t n)
 {
 	const struct plan_part *pp = part_of(&c->p->disks[disk], role);
 	buf[0] = '\0';
@@ -230,7 +207,7 @@ const char *install_local_image(void)
 	return NULL;
 }
 
-static int find_image(struct ictx *c)
+int find_image(struct ictx *c)
 {
 	static const char *const defaults[] = INSTALL_IMAGE_PATHS;
 	const char *local;
@@ -253,7 +230,7 @@ static int find_image(struct ictx *c)
 
 /* The image from a URL: its checksum first (a small file: a wrong URL fails fast),
  * then the image. Both go to image_dir, in RAM in the install environment. */
-static int step_fetch_image(struct ictx *c, size_t arg)
+int step_fetch_image(struct ictx *c, size_t arg)
 {
 	char url[CFG_URL_MAX + 8], sumfile[PATH_MAX + 8];
 	int r;
@@ -279,7 +256,7 @@ static int step_fetch_image(struct ictx *c, size_t arg)
 	return 0;
 }
 
-static int step_verify(struct ictx *c, size_t arg)
+int step_verify(struct ictx *c, size_t arg)
 {
 	char sumfile[PATH_MAX + 8], want[65], got[65];
 	int r;
@@ -303,7 +280,7 @@ static int step_verify(struct ictx *c, size_t arg)
 	return 0;
 }
 
-static int step_check_disks(struct ictx *c, size_t arg)
+int step_check_disks(struct ictx *c, size_t arg)
 {
 	char why[512];
 	(void)arg;
@@ -441,7 +418,7 @@ static void unsq_output(void *ud, const char *buf, size_t n)
 	}
 }
 
-static int step_unpack(struct ictx *c, size_t arg)
+int step_unpack(struct ictx *c, size_t arg)
 {
 	struct unsq_progress u = { c->log, -1 };
 	struct run_opts o = { .on_output = unsq_output, .ud = &u };
@@ -453,7 +430,7 @@ static int step_unpack(struct ictx *c, size_t arg)
 	return r;
 }
 
-static int step_mount_esp(struct ictx *c, size_t arg)
+int step_mount_esp(struct ictx *c, size_t arg)
 {
 	char dir[PATH_MAX];
 	int r;
@@ -476,7 +453,7 @@ static int step_mount_esp(struct ictx *c, size_t arg)
 }
 
 /* --- configuration */
-static int find_krel(struct ictx *c)
+int find_krel(struct ictx *c)
 {
 	char dir[PATH_MAX], p[PATH_MAX + 300];
 	struct stat st;
@@ -561,7 +538,7 @@ static int collect_facts(struct ictx *c)
 	return 0;
 }
 
-static int write_in_target(struct ictx *c, const char *rel, const char *text, mode_t mode)
+int write_in_target(struct ictx *c, const char *rel, const char *text, mode_t mode)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	int r;
@@ -674,7 +651,7 @@ out:
 static int systemctl(struct ictx *c, const char *verb, const char *unit)
 {
 	char root[PATH_MAX + 16];
-	snprintf(root, sizeof(root), "--root=%s", c->o->target);
+	snprintf(root, sizeof(root), "--root=%s", c->root);
 	const char *argv[] = { "systemctl", root, "--quiet", verb, unit, NULL };
 	int r = run_argv(c->log, NULL, argv, NULL);
 	if (r < 0)
@@ -696,7 +673,7 @@ static int step_services(struct ictx *c, size_t arg)
 }
 
 /* --- bootloader, run inside the target with its own GRUB */
-static int chroot_prepare(struct ictx *c)
+int chroot_prepare(struct ictx *c)
 {
 	char dir[PATH_MAX];
 	struct stat st;
@@ -706,7 +683,7 @@ static int chroot_prepare(struct ictx *c)
 	if ((r = tpath(c, dir, sizeof(dir), "dev")) < 0 || (r = do_mount(c, "/dev", dir, NULL, MS_BIND, NULL)) < 0 ||
 	    (r = tpath(c, dir, sizeof(dir), "proc")) < 0 || (r = do_mount(c, "proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0 ||
 	    (r = tpath(c, dir, sizeof(dir), "sys")) < 0 || (r = do_mount(c, "/sys", dir, NULL, MS_BIND, NULL)) < 0) {
-		fprintf(stderr, "xenhost-installer: cannot mount /dev, /proc and /sys in the target %s: %s\n", c->o->target,
+		fprintf(stderr, "xenhost-installer: cannot mount /dev, /proc and /sys in the target %s: %s\n", c->root,
 			strerror(-r));
 		return r;
 	}
@@ -717,9 +694,9 @@ static int chroot_prepare(struct ictx *c)
 	return 0;
 }
 
-static int step_grub_bios(struct ictx *c, size_t arg)
+int step_grub_bios(struct ictx *c, size_t arg)
 {
-	struct run_opts o = { .chroot = c->o->target };
+	struct run_opts o = { .chroot = c->root };
 	const char *argv[] = { "grub-install", "--target=i386-pc", "--boot-directory=/boot", c->p->disks[0].disk.devnode, NULL };
 	int r;
 	(void)arg;
@@ -745,9 +722,9 @@ static int esp_copy(struct ictx *c)
 	return r;
 }
 
-static int step_grub_uefi(struct ictx *c, size_t arg)
+int step_grub_uefi(struct ictx *c, size_t arg)
 {
-	struct run_opts o = { .chroot = c->o->target };
+	struct run_opts o = { .chroot = c->root };
 	const char *removable[] = { "grub-install", "--target=x86_64-efi", "--efi-directory=/boot/efi",
 				    "--boot-directory=/boot", "--removable", "--no-nvram", NULL };
 	const char *named[] = { "grub-install", "--target=x86_64-efi", "--efi-directory=/boot/efi",
@@ -767,7 +744,7 @@ static int step_grub_uefi(struct ictx *c, size_t arg)
 
 static int step_boot_entry(struct ictx *c, size_t arg)
 {
-	struct run_opts o = { .chroot = c->o->target, .quiet_fail = true };
+	struct run_opts o = { .chroot = c->root, .quiet_fail = true };
 	const struct plan_part *esp = part_of(&c->p->disks[0], PART_ESP);
 	char num[16];
 	(void)arg;
@@ -821,7 +798,7 @@ int write_redacted_answerfile(const char *in, const char *out)
 	return r;
 }
 
-static int save_log(struct ictx *c)
+int save_log(struct ictx *c)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 	int r;
@@ -829,7 +806,7 @@ static int save_log(struct ictx *c)
 		return 0;
 	if ((r = tpath(c, dir, sizeof(dir), "var/log/installer")) < 0 || (r = mkdir_p(dir, 0700)) < 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/install.log", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, c->log_name ? c->log_name : "install.log");
 	if (c->log->f)
 		fflush(c->log->f);
 	return copy_file(c->o->log_path, path, 0600);
@@ -872,9 +849,7 @@ static int step_unmount(struct ictx *c, size_t arg)
 	return r;
 }
 
-static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt, ...)
+void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt, ...)
 {
 	if (*n >= MAX_STEPS)
 		return;
@@ -893,12 +868,65 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
+/* Run the steps in order; on a failure, unmount everything (after saving the log on
+ * the logs partition when it is mounted) and say what the failure means. */
+enum install_result exec_steps(struct ictx *c, const struct step *steps, size_t n, size_t verify_idx)
+{
+	enum install_result res = INSTALL_OK;
+	char dev[96];
+	c->log->n_steps = (unsigned)n;
+	/* A signal stops the install between steps (the running program gets it too), so
+	 * that the cleanup below still unmounts everything. */
+	struct sigaction sa = { .sa_handler = on_signal }, old[3];
+	const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	sigemptyset(&sa.sa_mask);
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
+	for (size_t i = 0; i < n; i++) {
+		xlog_step_begin(c->log, "%s", steps[i].title);
+		int r = steps[i].fn(c, steps[i].arg);
+		if (interrupted && r >= 0) {
+			fprintf(stderr, "xenhost-installer: interrupted by signal %d\n", (int)interrupted);
+			r = -EINTR;
+		}
+		xlog_step_end(c->log, r >= 0);
+		if (r < 0) {
+			xlog_msg(c->log, "step %zu (%s) failed: %s", i + 1, steps[i].title, strerror(-r));
+			snprintf(c->o->failed_step, sizeof(c->o->failed_step), "%s", steps[i].title);
+			if (!c->disks_written)
+				res = steps[i].fn == step_scripts ? INSTALL_REFUSED_SCRIPT :
+				      i <= verify_idx && r == -EBUSY ? INSTALL_REFUSED_BUSY : INSTALL_REFUSED_IMAGE;
+			else
+				res = INSTALL_FAILED;
+			if (c->disks_written) {
+				fprintf(stderr, "xenhost-installer: step %zu/%zu (%s) failed: %s\n", i + 1, n, steps[i].title,
+					strerror(-r));
+				/* keep the log on the target when its logs filesystem is mounted */
+				umount_to(c, c->logs_mounted ? 2 : 0);
+				if (c->logs_mounted && save_log(c) == 0)
+					fprintf(stderr, "xenhost-installer: the log is %s, and a copy is in "
+						"/var/log/installer/%s on the logs partition (%s)\n",
+						c->o->log_path ? c->o->log_path : "not written", c->log_name,
+						(part_dev(c, 0, PART_LOGS, dev, sizeof(dev)), dev));
+				else
+					fprintf(stderr, "xenhost-installer: the install log is %s\n",
+						c->o->log_path ? c->o->log_path : "not written (no --log)");
+			}
+			umount_to(c, 0);
+			break;
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
+	return res;
+}
+
 enum install_result install_run(const struct install_plan *p, struct install_opts *o, struct xlog *log)
 {
-	struct ictx c = { .p = p, .o = o, .log = log };
+	struct ictx c = { .p = p, .o = o, .log = log, .root = o->target, .log_name = "install.log" };
 	struct step *steps = calloc(MAX_STEPS, sizeof(*steps));
 	size_t n = 0, verify_idx = 1;
-	enum install_result res = INSTALL_OK;
+	enum install_result res;
 	char dev[96];
 
 	c.facts = calloc(1, sizeof(*c.facts));
@@ -947,52 +975,9 @@ enum install_result install_run(const struct install_plan *p, struct install_opt
 		add_step(steps, &n, step_scripts, STAGE_FILESYSTEM_POPULATED, "run the filesystem-populated scripts");
 	add_step(steps, &n, step_save, 0, "save the install log and the answer file");
 	add_step(steps, &n, step_unmount, 0, "unmount the target");
-	log->n_steps = (unsigned)n;
 
 	xlog_msg(log, "xenhost-installer %s: %zu steps; image %s; target %s", XENHOST_VERSION, n, c.image, o->target);
-	/* A signal stops the install between steps (the running program gets it too), so
-	 * that the cleanup below still unmounts everything. */
-	struct sigaction sa = { .sa_handler = on_signal }, old[3];
-	const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	sigemptyset(&sa.sa_mask);
-	for (int k = 0; k < 3; k++)
-		sigaction(sigs[k], &sa, &old[k]);
-	for (size_t i = 0; i < n; i++) {
-		xlog_step_begin(log, "%s", steps[i].title);
-		int r = steps[i].fn(&c, steps[i].arg);
-		if (interrupted && r >= 0) {
-			fprintf(stderr, "xenhost-installer: interrupted by signal %d\n", (int)interrupted);
-			r = -EINTR;
-		}
-		xlog_step_end(log, r >= 0);
-		if (r < 0) {
-			xlog_msg(log, "step %zu (%s) failed: %s", i + 1, steps[i].title, strerror(-r));
-			snprintf(o->failed_step, sizeof(o->failed_step), "%s", steps[i].title);
-			if (!c.disks_written)
-				res = steps[i].fn == step_scripts ? INSTALL_REFUSED_SCRIPT :
-				      i <= verify_idx && r == -EBUSY ? INSTALL_REFUSED_BUSY : INSTALL_REFUSED_IMAGE;
-			else
-				res = INSTALL_FAILED;
-			if (c.disks_written) {
-				fprintf(stderr, "xenhost-installer: step %zu/%zu (%s) failed: %s\n", i + 1, n, steps[i].title,
-					strerror(-r));
-				/* keep the log on the target when its logs filesystem is mounted */
-				umount_to(&c, c.logs_mounted ? 2 : 0);
-				if (c.logs_mounted && save_log(&c) == 0)
-					fprintf(stderr, "xenhost-installer: the install log is %s, and a copy is in "
-						"/var/log/installer/install.log on the logs partition (%s)\n",
-						o->log_path ? o->log_path : "not written",
-						(part_dev(&c, 0, PART_LOGS, dev, sizeof(dev)), dev));
-				else
-					fprintf(stderr, "xenhost-installer: the install log is %s\n",
-						o->log_path ? o->log_path : "not written (no --log)");
-			}
-			umount_to(&c, 0);
-			break;
-		}
-	}
-	for (int k = 0; k < 3; k++)
-		sigaction(sigs[k], &old[k], NULL);
+	res = exec_steps(&c, steps, n, verify_idx);
 	free(steps);
 	explicit_bzero(c.facts, sizeof(*c.facts));
 	free(c.facts);

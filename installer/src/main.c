@@ -28,6 +28,8 @@
 #include "source.h"
 #include "writers.h"
 #include "install.h"
+#include "existing.h"
+#include "upgrade.h"
 #include "run.h"
 #include "xlog.h"
 #include "cmdline.h"
@@ -280,6 +282,7 @@ struct prepared {
 	struct host_identity id;
 	struct fetch_opts fetch;
 	struct source_env env;
+	size_t n_disks;             /* probed */
 	bool parsed;                /* cfg holds a valid answer file */
 	struct xlog *log;           /* for the scripts' callback */
 };
@@ -329,7 +332,6 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 {
 	struct host_info hi;
 	struct diag_list kd, d;
-	size_t n = 0;
 	int code = EXIT_OK, r;
 
 	memset(pp, 0, sizeof(*pp));
@@ -375,7 +377,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	pp->parsed = true;
 	if (pp->k.atexit_set)
 		pp->cfg->post_action = pp->k.atexit;   /* atexit= on the command line wins */
-	if (probe_targets(o, pp, &n, log) < 0) {
+	if (probe_targets(o, pp, &pp->n_disks, log) < 0) {
 		code = EXIT_INTERNAL;
 		goto out;
 	}
@@ -384,7 +386,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 		xen_physinfo(&hi, log);
 	struct plan_host host = { .ram = o->host_ram ? o->host_ram : hi.ram,
 				  .cpus = o->host_cpus ? o->host_cpus : hi.cpus, .uefi = hi.uefi };
-	r = plan_make(pp->cfg, pp->disks, n, &host, NULL, pp->plan, &d);
+	r = plan_make(pp->cfg, pp->disks, pp->n_disks, &host, NULL, pp->plan, &d);
 	diag_report(&d, log);
 	if (r < 0) {
 		fprintf(stderr, "xenhost-installer: no plan: the answer file does not fit this machine; nothing was "
@@ -421,12 +423,69 @@ static int image_source(const struct options *o, const struct prepared *pp, char
 	return 0;
 }
 
+/* Upgrade, restore: the installation on the plan's disk (for a restore without
+ * <backup-disk>, the one disk holding an installation), and whether it may be changed.
+ * Nothing is written: the root and backup are mounted read-only without journal replay. */
+static int examine(const struct options *o, struct prepared *pp, struct existing *ex, struct xlog *log)
+{
+	struct install_plan *p = pp->plan;
+	char mnt[PATH_MAX], why[1024];
+	int r;
+	if (!p->n_disks) {
+		size_t found = 0, k = 0;
+		for (size_t i = 0; i < pp->n_disks; i++)
+			if (pp->disks[i].xenhost_suffix[0])
+				found++, k = i;
+		if (found != 1) {
+			fprintf(stderr, "xenhost-installer: %s disks hold a Xenhost installation; name the one to restore "
+				"with <backup-disk>. The disks:\n", found ? "several" : "no");
+			for (size_t i = 0; i < pp->n_disks; i++) {
+				char desc[1024];
+				fprintf(stderr, "  %s\n", disk_describe(&pp->disks[i], desc, sizeof(desc)));
+			}
+			return EXIT_PLAN;
+		}
+		p->disks[0].disk = pp->disks[k];
+		p->n_disks = 1;
+	}
+	const char *target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET;
+	if (snprintf(mnt, sizeof(mnt), "%s-probe", target) >= (int)sizeof(mnt))
+		return EXIT_CONFIG;
+	r = existing_probe(log, &p->disks[0].disk, mnt, ex);
+	if (r == -ENOENT) {
+		fprintf(stderr, "xenhost-installer: there is no Xenhost installation on %s (no partition named "
+			"xh-root-*): nothing to %s; nothing was written. Check the disk named in the answer file, or "
+			"make a fresh install\n", p->disks[0].disk.devnode, mode_name(p->mode));
+		return EXIT_PLAN;
+	}
+	if (r < 0)
+		return EXIT_PLAN;
+	existing_print(ex, stdout);
+	if (log->f)
+		existing_print(ex, log->f);
+	if (existing_check(ex, p->mode, pp->cfg->upgrade_force, XENHOST_VERSION, why, sizeof(why)) < 0) {
+		fprintf(stderr, "xenhost-installer: %s\n", why);
+		xlog_msg(log, "refused: %s", why);
+		return EXIT_PLAN;
+	}
+	if (p->mode == MODE_UPGRADE)
+		printf("The installation can be upgraded from %s to %s%s.\n", ex->root.version, XENHOST_VERSION,
+		       version_cmp(ex->root.version, XENHOST_VERSION) > 0 ? " (a downgrade: force=\"true\")" : "");
+	else
+		printf("The backup (version %s, made %s) can be restored.\n", ex->backup.version, ex->backup_date);
+	return EXIT_OK;
+}
+
 static int cmd_dry_run(const struct options *o)
 {
 	struct prepared pp;
 	struct xlog log;
 	xlog_open(&log, NULL, NULL);
 	int code = prepare(o, &pp, &log);
+	if (code == EXIT_OK && (pp.plan->mode == MODE_UPGRADE || pp.plan->mode == MODE_RESTORE)) {
+		struct existing ex;
+		code = examine(o, &pp, &ex, &log);
+	}
 	if (code == EXIT_OK) {
 		char url[CFG_URL_MAX];
 		printf("DRY RUN: nothing is written.\n");
@@ -551,13 +610,14 @@ static int cmd_install(const struct options *o)
 			    log_path, &log);
 		goto done;
 	}
-	if (pp.plan->mode != MODE_FRESH && pp.plan->mode != MODE_REINSTALL) {
-		fprintf(stderr, "xenhost-installer: %s is not implemented in this build; nothing was written\n",
-			mode_name(pp.plan->mode));
-		code = EXIT_CONFIG;
-		send_report(&pp, code, NULL, t0, log_path, &log);
+	bool changing = pp.plan->mode == MODE_UPGRADE || pp.plan->mode == MODE_RESTORE;
+	struct existing ex;
+	if (changing && (code = examine(o, &pp, &ex, &log)) != EXIT_OK) {
+		send_report(&pp, code, "examine the installation", t0, log_path, &log);
 		goto done;
 	}
+	if (changing && pp.cfg->n_scripts)
+		xlog_warn(&log, "the answer file's <script> elements are not run by an %s", mode_name(pp.plan->mode));
 	if (log.f)
 		plan_print(pp.plan, log.f);
 	char image_url[CFG_URL_MAX], image_dir[PATH_MAX];
@@ -576,9 +636,27 @@ static int cmd_install(const struct options *o)
 				   .image = o->image, .image_url = image_url[0] ? image_url : NULL,
 				   .image_dir = image_dir, .fetch = &pp.fetch, .answerfile = pp.src.path, .log_path = log_path,
 				   .sysfs = o->root.sysfs, .scripts = run_scripts, .scripts_ud = &pp };
-	enum install_result res = install_run(pp.plan, &io, &log);
+	enum install_result res = pp.plan->mode == MODE_UPGRADE ? upgrade_run(pp.plan, &io, &ex, &log) :
+				  pp.plan->mode == MODE_RESTORE ? restore_run(pp.plan, &io, &ex, &log) :
+				  install_run(pp.plan, &io, &log);
 	switch (res) {
 	case INSTALL_OK:
+		if (pp.plan->mode == MODE_UPGRADE) {
+			printf("\nXenhost on %s is upgraded from %s to %s in %.0f s. It boots %s on trial: unless it "
+			       "confirms a healthy boot within %d boots, %s (kept on %s) boots again by itself. "
+			       "Log: %s (and /var/log/installer/upgrade.log on the host).\n", pp.plan->disks[0].disk.devnode,
+			       ex.root.version, XENHOST_VERSION, xlog_now() - t0, XENHOST_VERSION, UPGRADE_TRIAL_BOOTS,
+			       ex.root.version, ex.dev[PART_BACKUP], log_path);
+			code = EXIT_OK;
+			break;
+		}
+		if (pp.plan->mode == MODE_RESTORE) {
+			printf("\nXenhost %s is restored on %s from its backup in %.0f s. Log: %s (and "
+			       "/var/log/installer/restore.log on the host).\n", ex.backup.version, pp.plan->disks[0].disk.devnode,
+			       xlog_now() - t0, log_path);
+			code = EXIT_OK;
+			break;
+		}
 		printf("\nXenhost %s is installed on %s in %.0f s (%s boot, dom0 %" PRIu64 " MiB, %u vCPUs, %s local "
 		       "storage). Log: %s (and /var/log/installer/ on the host).\n", XENHOST_VERSION,
 		       pp.plan->disks[0].disk.devnode, xlog_now() - t0, pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS",

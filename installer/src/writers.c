@@ -345,42 +345,64 @@ void gen_inventory(FILE *f, const struct target_facts *t)
 }
 
 /* --- grub.cfg */
-static void grub_entry(FILE *f, const struct target_facts *t, const char *title, const char *id, const char *xen_extra,
+static void grub_entry(FILE *f, const struct grub_os *os, const char *title, const char *id, const char *xen_extra,
 		       const char *dom0_extra)
 {
-	const struct install_plan *p = t->plan;
-	uint64_t m = p->dom0_memory / MiB;
 	fprintf(f, "menuentry '%s' --id %s {\n", title, id);
-	fprintf(f, "\tsearch --no-floppy --fs-uuid --set=root %s\n", t->root_uuid);
+	fprintf(f, "\tsearch --no-floppy --fs-uuid --set=root %s\n", os->uuid);
 	fprintf(f, "\techo 'Loading Xen ...'\n");
-	fprintf(f, "\tmultiboot2 /boot/xen.gz dom0_mem=%" PRIu64 "M,max:%" PRIu64 "M dom0_max_vcpus=%u %s\n", m, m,
-		p->dom0_vcpus, xen_extra);
-	fprintf(f, "\techo 'Loading Linux %s ...'\n", t->krel);
-	fprintf(f, "\tmodule2 /boot/vmlinuz-%s root=UUID=%s ro %s\n", t->krel, t->root_uuid, dom0_extra);
+	fprintf(f, "\tmultiboot2 /boot/xen.gz dom0_mem=%uM,max:%uM dom0_max_vcpus=%u %s%s%s\n", os->dom0_mem_mib,
+		os->dom0_mem_mib, os->dom0_vcpus, xen_extra, os->xen_options[0] ? " " : "", os->xen_options);
+	fprintf(f, "\techo 'Loading Linux %s ...'\n", os->krel);
+	fprintf(f, "\tmodule2 /boot/vmlinuz-%s root=UUID=%s ro %s%s%s\n", os->krel, os->uuid, dom0_extra,
+		os->dom0_options[0] ? " " : "", os->dom0_options);
 	fprintf(f, "\techo 'Loading the initial ramdisk ...'\n");
-	fprintf(f, "\tmodule2 /boot/initrd.img-%s\n}\n\n", t->krel);
+	fprintf(f, "\tmodule2 /boot/initrd.img-%s\n}\n\n", os->krel);
 }
 
-void gen_grub_cfg(FILE *f, const struct target_facts *t)
+void gen_grub_menu(FILE *f, const struct grub_os *os, const struct grub_os *prev, const char *prev_kind, bool trial)
 {
-	char title[128];
+	char title[160];
 	fprintf(f, "# GRUB configuration of this Xenhost host, written by xenhost-installer %s.\n"
 		   "# Both firmware modes read this file: BIOS (i386-pc core in the BIOS boot partition)\n"
 		   "# and UEFI (EFI/xenhost/grubx64.efi and EFI/BOOT/BOOTX64.EFI on the ESP).\n",
 		XENHOST_VERSION);
 	fprintf(f, "set default=xenhost\nset timeout=5\n\n");
+	if (trial)
+		fprintf(f, "# This version is on trial after an upgrade: each boot counts xh_trial down in the\n"
+			   "# environment block; 'xenhost-upgrade confirm' (run after a healthy boot) removes it.\n"
+			   "# When it reaches 0 unconfirmed, the previous version boots instead, by itself.\n"
+			   "if [ -s $prefix/grubenv ]; then\n\tload_env xh_trial xh_rolled_back\nfi\n"
+			   "if [ \"$xh_trial\" = 3 ]; then\n\tset xh_trial=2\n\tsave_env xh_trial\n"
+			   "elif [ \"$xh_trial\" = 2 ]; then\n\tset xh_trial=1\n\tsave_env xh_trial\n"
+			   "elif [ \"$xh_trial\" = 1 ]; then\n\tset xh_trial=0\n\tsave_env xh_trial\n"
+			   "elif [ \"$xh_trial\" = 0 ]; then\n\tset default=previous\n\tset xh_rolled_back=1\n"
+			   "\tsave_env xh_rolled_back\nfi\n\n");
 	fprintf(f, "serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1\n"
 		   "terminal_input console serial\nterminal_output console serial\n\n");
 	fprintf(f, "insmod part_gpt\ninsmod ext2\ninsmod gzio\ninsmod multiboot2\n"
 		   "if [ \"$grub_platform\" = efi ]; then\n\tinsmod efi_gop\n\tinsmod efi_uga\nfi\n\n");
-	snprintf(title, sizeof(title), "Xenhost %s", t->product_version);
-	grub_entry(f, t, title, "xenhost", "com1=115200,8n1 console=com1,vga", "console=hvc0 console=tty0");
-	snprintf(title, sizeof(title), "Xenhost %s (serial console)", t->product_version);
-	grub_entry(f, t, title, "xenhost-serial", "com1=115200,8n1 console=com1,vga", "console=tty0 console=hvc0");
-	snprintf(title, sizeof(title), "Xenhost %s (safe mode)", t->product_version);
-	grub_entry(f, t, title, "xenhost-safe",
+	snprintf(title, sizeof(title), "Xenhost %s", os->version);
+	grub_entry(f, os, title, "xenhost", "com1=115200,8n1 console=com1,vga", "console=hvc0 console=tty0");
+	snprintf(title, sizeof(title), "Xenhost %s (serial console)", os->version);
+	grub_entry(f, os, title, "xenhost-serial", "com1=115200,8n1 console=com1,vga", "console=tty0 console=hvc0");
+	snprintf(title, sizeof(title), "Xenhost %s (safe mode)", os->version);
+	grub_entry(f, os, title, "xenhost-safe",
 		   "com1=115200,8n1 console=com1,vga nosmp noreboot iommu=0 x2apic=0 max_cstate=1 cpufreq=none numa=off",
 		   "console=hvc0 console=tty0 nomodeset");
+	if (prev) {
+		snprintf(title, sizeof(title), "Xenhost %s (%s, on the backup partition)", prev->version, prev_kind);
+		grub_entry(f, prev, title, "previous", "com1=115200,8n1 console=com1,vga", "console=hvc0 console=tty0");
+	}
+}
+
+void gen_grub_cfg(FILE *f, const struct target_facts *t)
+{
+	struct grub_os os = { .dom0_mem_mib = (unsigned)(t->plan->dom0_memory / MiB), .dom0_vcpus = t->plan->dom0_vcpus };
+	snprintf(os.uuid, sizeof(os.uuid), "%s", t->root_uuid);
+	snprintf(os.krel, sizeof(os.krel), "%s", t->krel);
+	snprintf(os.version, sizeof(os.version), "%s", t->product_version);
+	gen_grub_menu(f, &os, NULL, NULL, false);
 }
 
 /* --- all of them */

@@ -71,6 +71,20 @@ void gen_fstab(FILE *f, const struct target_facts *t);
 void gen_hosts(FILE *f, const char *hostname);
 void gen_link(FILE *f, const struct nic *n);
 void gen_inventory(FILE *f, const struct target_facts *t);
+/* One system GRUB boots: its root filesystem, kernel, version and dom0 settings, and the
+ * Xen and dom0 options the operator added (inventory XEN_CMDLINE_EXTRA and
+ * DOM0_CMDLINE_EXTRA, kept by upgrades). */
+struct grub_os {
+	char uuid[UUID_STR];
+	char krel[128];
+	char version[32];
+	unsigned dom0_mem_mib, dom0_vcpus;
+	char xen_options[512], dom0_options[512];
+};
+/* grub.cfg: os by default (normal, serial console, safe mode); prev (NULL: none) as the
+ * entry "previous"; trial: the upgrade's try counter (see upgrade.h). */
+void gen_grub_menu(FILE *f, const struct grub_os *os, const struct grub_os *prev, const char *prev_kind, bool trial);
+/* grub.cfg of a fresh install */
 void gen_grub_cfg(FILE *f, const struct target_facts *t);
 /* 0 and the text, or -ENOENT when nothing is to be written (NTP from DHCP or default). */
 int gen_chrony(FILE *f, const struct install_config *c);

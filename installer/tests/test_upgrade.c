@@ -1,0 +1,208 @@
+/* test_upgrade.c: the pure parts of upgrade and restore: version order, inventory
+ * reading and editing, preserve.d lists, the decision whether an installation may be
+ * upgraded or restored (each refusal's message), the GRUB menu with the previous
+ * version and the trial count-down, and the answer file's force="true". */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answerfile.h"
+#include "existing.h"
+#include "upgrade.h"
+#include "writers.h"
+
+static void test_version_cmp(void **state)
+{
+	(void)state;
+	assert_int_equal(version_cmp("0.1.0", "0.1.0"), 0);
+	assert_true(version_cmp("0.0.9", "0.1.0") < 0);
+	assert_true(version_cmp("0.10.0", "0.9.9") > 0);
+	assert_true(version_cmp("1.0", "1.0.1") < 0);
+	assert_true(version_cmp("2.0~rc1", "2.0") < 0);
+	assert_true(version_cmp("2.0", "2.0~rc1") > 0);
+	assert_true(version_cmp("1.02", "1.2") == 0);
+	assert_true(version_cmp("99.0", "0.1.0") > 0);
+	assert_true(version_cmp("1.0a", "1.0b") < 0);
+}
+
+static void test_inventory(void **state)
+{
+	(void)state;
+	char v[64];
+	char *text = strdup("# comment\nPRODUCT_VERSION='0.0.9'\nDOM0_MEM='2048'\nBOOT_MODE='bios'");
+	assert_non_null(text);
+	inv_get(text, "PRODUCT_VERSION", v, sizeof(v));
+	assert_string_equal(v, "0.0.9");
+	inv_get(text, "BOOT_MODE", v, sizeof(v));
+	assert_string_equal(v, "bios");
+	inv_get(text, "MISSING", v, sizeof(v));
+	assert_string_equal(v, "");
+	inv_get(text, "PRODUCT", v, sizeof(v));   /* a prefix is not the key */
+	assert_string_equal(v, "");
+	assert_int_equal(inv_set(&text, "PRODUCT_VERSION", "0.1.0"), 0);
+	assert_int_equal(inv_set(&text, "PREVIOUS_VERSION", "0.0.9"), 0);
+	assert_int_equal(inv_set(&text, "HOSTILE", "a'b\nc"), 0);
+	assert_string_equal(text, "# comment\nDOM0_MEM='2048'\nBOOT_MODE='bios'\nPRODUCT_VERSION='0.1.0'\n"
+				  "PREVIOUS_VERSION='0.0.9'\nHOSTILE='abc'\n");
+	free(text);
+}
+
+struct seen {
+	char v[8][64];
+	int n;
+};
+
+static int collect(void *ud, const char *rel)
+{
+	struct seen *s = ud;
+	snprintf(s->v[s->n++], 64, "%s", rel);
+	return 0;
+}
+
+static void test_preserve_list(void **state)
+{
+	(void)state;
+	struct seen s = { .n = 0 };
+	unsigned bad = 0;
+	assert_int_equal(preserve_list_parse("# tools\n/opt/site/\n\n  /etc/site.conf  \nvar/lib/x*\n", collect, &s, &bad), 0);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.v[0], "opt/site/");
+	assert_string_equal(s.v[1], "etc/site.conf");
+	assert_string_equal(s.v[2], "var/lib/x*");
+	s.n = 0;
+	assert_int_equal(preserve_list_parse("/etc/a\n/etc/../shadow\n", collect, &s, &bad), -EINVAL);
+	assert_int_equal(bad, 2);
+	assert_int_equal(preserve_list_parse("/\n", collect, &s, &bad), -EINVAL);
+	assert_int_equal(bad, 1);
+	s.n = 0;
+	assert_int_equal(preserve_list_parse("/opt/..data\n", collect, &s, &bad), 0);   /* a name, not ".." */
+	assert_int_equal(s.n, 1);
+}
+
+static void good(struct existing *e)
+{
+	memset(e, 0, sizeof(*e));
+	strcpy(e->disk, "/dev/sda");
+	strcpy(e->suffix, "0123abcd");
+	strcpy(e->dev[PART_ROOT], "/dev/sda1");
+	strcpy(e->dev[PART_BACKUP], "/dev/sda2");
+	strcpy(e->dev[PART_ESP], "/dev/sda4");
+	strcpy(e->dev[PART_LOGS], "/dev/sda5");
+	e->size[PART_BACKUP] = 18ull << 30;
+	e->root.present = true;
+	strcpy(e->root.version, "0.0.9");
+	strcpy(e->root.krel, "6.1.0-xenhost");
+	e->root.firstboot_done = true;
+	e->root.used = 1ull << 30;
+}
+
+static void test_existing_check(void **state)
+{
+	(void)state;
+	struct existing e;
+	char why[1024];
+	good(&e);
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), 0);
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.0.9", why, sizeof(why)), 0);   /* equal */
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.0.8", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "is version 0.0.9, newer than this installer's 0.0.8"));
+	assert_non_null(strstr(why, "force=\"true\""));
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, true, "0.0.8", why, sizeof(why)), 0);
+	e.root.firstboot_done = false;
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "never completed its first boot"));
+	good(&e);
+	e.root.present = false;
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "has no /etc/xenhost-inventory"));
+	good(&e);
+	e.dev[PART_BACKUP][0] = '\0';
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "unknown layout: no xh-backup-0123abcd partition"));
+	good(&e);
+	e.size[PART_BACKUP] = 1ull << 30;   /* 1 GiB in use needs more than 1 GiB */
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "too small for a copy of the root"));
+	good(&e);
+	e.root_error = EUCLEAN;
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "cannot be mounted"));
+	/* restore: needs a completed backup, not a readable root */
+	assert_int_equal(existing_check(&e, MODE_RESTORE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "no backup to restore"));
+	e.backup.present = true;
+	assert_int_equal(existing_check(&e, MODE_RESTORE, false, "0.1.0", why, sizeof(why)), 0);
+}
+
+static char *menu(const struct grub_os *os, const struct grub_os *prev, bool trial)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	gen_grub_menu(f, os, prev, "previous version", trial);
+	fclose(f);
+	return buf;
+}
+
+static void test_grub_menu(void **state)
+{
+	(void)state;
+	struct grub_os os = { .uuid = "11111111-2222-3333-4444-555555555555", .krel = "6.1.0-new", .version = "0.1.0",
+			      .dom0_mem_mib = 2048, .dom0_vcpus = 4, .xen_options = "sched=credit2" };
+	struct grub_os prev = { .uuid = "aaaaaaaa-2222-3333-4444-555555555555", .krel = "6.1.0-old", .version = "0.0.9",
+				.dom0_mem_mib = 1024, .dom0_vcpus = 2 };
+	char *m = menu(&os, &prev, true);
+	assert_non_null(strstr(m, "set default=xenhost\n"));
+	assert_non_null(strstr(m, "multiboot2 /boot/xen.gz dom0_mem=2048M,max:2048M dom0_max_vcpus=4 com1=115200,8n1 "
+				  "console=com1,vga sched=credit2\n"));
+	assert_non_null(strstr(m, "menuentry 'Xenhost 0.0.9 (previous version, on the backup partition)' --id previous {\n"
+				  "\tsearch --no-floppy --fs-uuid --set=root aaaaaaaa-2222-3333-4444-555555555555\n"));
+	assert_non_null(strstr(m, "module2 /boot/vmlinuz-6.1.0-old root=UUID=aaaaaaaa-2222-3333-4444-555555555555 ro"));
+	/* the count-down: 3, 2, 1, then the previous version */
+	const char *c3 = strstr(m, "if [ \"$xh_trial\" = 3 ]; then\n\tset xh_trial=2\n\tsave_env xh_trial\n");
+	const char *c0 = strstr(m, "elif [ \"$xh_trial\" = 0 ]; then\n\tset default=previous\n");
+	assert_non_null(c3);
+	assert_non_null(c0);
+	assert_true(c3 < c0);
+	assert_non_null(strstr(m, "load_env xh_trial xh_rolled_back"));
+	free(m);
+	m = menu(&os, NULL, false);
+	assert_null(strstr(m, "xh_trial"));
+	assert_null(strstr(m, "--id previous"));
+	free(m);
+}
+
+static void test_answerfile_force(void **state)
+{
+	(void)state;
+	static const char *xml = "<?xml version=\"1.0\"?>\n<installation mode=\"upgrade\">\n"
+				 "  <existing-installation force=\"true\">sda</existing-installation>\n</installation>\n";
+	struct install_config c;
+	struct diag_list d;
+	config_init(&c);
+	diag_init(&d, "t.xml");
+	assert_int_equal(answerfile_parse_mem(xml, strlen(xml), &c, &d), 0);
+	assert_int_equal(c.mode, MODE_UPGRADE);
+	assert_true(c.upgrade_force);
+	assert_string_equal(c.existing_installation.path, "/dev/sda");
+	diag_free(&d);
+	config_wipe(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_cmp),       cmocka_unit_test(test_inventory),
+		cmocka_unit_test(test_preserve_list),     cmocka_unit_test(test_existing_check),
+		cmocka_unit_test(test_grub_menu),         cmocka_unit_test(test_answerfile_force),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
