@@ -131,6 +131,12 @@ expect_fail "a newer installation is not downgraded without force (exit 4), show
 	"is version 99\.0, newer than this installer's $ver.*force=\"true\"" run --answerfile "$tmp/upgrade.xml" --log "$tmp/r2.log"
 settle; check "... the disk is unchanged" test "$(fingerprint "$tmp/disk.img")" = "$before"
 rw "$R" && sed -i "s/^PRODUCT_VERSION=.*/PRODUCT_VERSION='0.0.9'/" "$mnt/etc/xenhost-inventory" && un
+rw "$R" && echo '/etc/../shadow' > "$mnt/etc/xenhost/preserve.d/zz-bad.list" && un
+settle; before=$(fingerprint "$tmp/disk.img")
+expect_fail "a preserve.d list with a path outside / is refused before anything is written" \
+	"preserve.d/zz-bad.list:1 is not a path under /" run --answerfile "$tmp/upgrade.xml" --log "$tmp/r5.log"
+settle; check "... the disk is unchanged" test "$(fingerprint "$tmp/disk.img")" = "$before"
+rw "$R" && rm "$mnt/etc/xenhost/preserve.d/zz-bad.list" && un
 sed "s|<existing-installation>$L<|<existing-installation>$OTHER<|" "$tmp/upgrade.xml" > "$tmp/upgrade-other.xml"
 expect_fail "a disk without an installation is refused (exit 4)" "there is no Xenhost installation on /dev/$OTHER .*nothing was written" \
 	run --answerfile "$tmp/upgrade-other.xml" --log "$tmp/r3.log"

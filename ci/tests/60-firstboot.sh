@@ -110,4 +110,26 @@ touch "$st/upgrade"; fb rerun identity > /dev/null
 k2=$(sha256sum < "$mnt/etc/ssh/ssh_host_ed25519_key.pub")
 check "after an upgrade, identity keeps the SSH host keys" sh -c \
 	"chroot $mnt xenhost-firstboot run identity | grep -q 'carried over' && test \"\$(sha256sum < $mnt/etc/ssh/ssh_host_ed25519_key.pub)\" = '$k2'"
+
+# xenhost-upgrade: the state of an upgrade, and the health check that ends a trial
+up() { in_image "$mnt" env XH_UP_NET_TIMEOUT=1 xenhost-upgrade "$@"; }
+check "the upgrade confirmation unit is enabled in the image" sh -c \
+	"test \"\$(chroot $mnt systemctl is-enabled xenhost-upgrade-confirm.service)\" = enabled"
+check "status of a host never upgraded says so" sh -c "chroot $mnt xenhost-upgrade status | grep -q 'last upgrade: *none'"
+cat >> "$mnt/etc/xenhost-inventory" <<INV
+PREVIOUS_VERSION='0.0.9'
+UPGRADE_DATE='2026-12-01T10:00:00Z'
+INV
+chroot "$mnt" grub-editenv /boot/grub/grubenv create && chroot "$mnt" grub-editenv /boot/grub/grubenv set xh_trial=2
+check "status after an upgrade on trial names the previous version and the boots left" sh -c \
+	"chroot $mnt xenhost-upgrade status > $tmp/up-status; grep -q 'last upgrade: *from 0.0.9 on 2026-12-01T10:00:00Z' $tmp/up-status && grep -q 'NOT confirmed yet: 2 boot(s) left before GRUB boots 0.0.9 again' $tmp/up-status"
+expect_fail "confirm outside Xen fails, saying which check failed and what GRUB will do" \
+	"health check failed: Xen does not answer.*NOT confirmed; 2 boot\(s\) left before GRUB boots the previous version 0\.0\.9" up confirm
+check "... and the trial goes on (xh_trial still 2)" sh -c "chroot $mnt grub-editenv /boot/grub/grubenv list | grep -qx xh_trial=2"
+touch "$mnt/etc/xenhost/TEST-fail-health-check"
+expect_fail "the test-only switch makes the health check fail, naming itself" "test switch /etc/xenhost/TEST-fail-health-check is set" up confirm
+rm -f "$mnt/etc/xenhost/TEST-fail-health-check"
+chroot "$mnt" grub-editenv /boot/grub/grubenv unset xh_trial
+check "confirm --boot with no trial pending does nothing (no check, exit 0)" sh -c \
+	"n=\$(wc -l < $mnt/var/log/xenhost-upgrade.log); chroot $mnt xenhost-upgrade confirm --boot && [ \$(wc -l < $mnt/var/log/xenhost-upgrade.log) = \$n ]"
 exit 0

@@ -17,6 +17,7 @@
 
 #include "disk.h"
 #include "fsutil.h"
+#include "upgrade.h"
 #include "validate.h"
 
 static const char *const role_tag[PLAN_MAX_PARTS] = {
@@ -137,6 +138,39 @@ static unsigned inv_uint(const char *text, const char *key)
 	return (unsigned)strtoul(v, NULL, 10);
 }
 
+static int accept_path(void *ud, const char *rel)
+{
+	(void)ud;
+	(void)rel;
+	return 0;
+}
+
+/* The operator's preserve.d lists are checked before anything is written. */
+static void check_preserve_lists(const char *mnt, struct existing *e)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], *text;
+	struct dirent **v = NULL;
+	snprintf(dir, sizeof(dir), "%s/etc/xenhost/preserve.d", mnt);
+	int n = scandir(dir, &v, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(v[i]->d_name);
+		unsigned bad = 0;
+		if (!e->preserve_error[0] && l > 5 && !strcmp(v[i]->d_name + l - 5, ".list")) {
+			text = NULL;
+			snprintf(path, sizeof(path), "%s/%s", dir, v[i]->d_name);
+			if (read_file(path, &text) < 0)
+				snprintf(e->preserve_error, sizeof(e->preserve_error), "/etc/xenhost/preserve.d/%.100s cannot "
+					 "be read", v[i]->d_name);
+			else if (preserve_list_parse(text, accept_path, NULL, &bad) < 0)
+				snprintf(e->preserve_error, sizeof(e->preserve_error), "/etc/xenhost/preserve.d/%.100s:%u is "
+					 "not a path under / (empty, or with a \"..\")", v[i]->d_name, bad);
+			free(text);
+		}
+		free(v[i]);
+	}
+	free(v);
+}
+
 /* Mount dev read-only on mnt and read one root; not present when it has no inventory. */
 static int read_root(struct xlog *log, const char *dev, const char *mnt, struct existing *e, struct existing_root *rt,
 		     bool backup)
@@ -170,6 +204,8 @@ static int read_root(struct xlog *log, const char *dev, const char *mnt, struct 
 			inv_get(inv, "BOOT_MODE", e->boot_mode, sizeof(e->boot_mode));
 		}
 		newest_krel(mnt, rt->krel, sizeof(rt->krel));
+		if (!backup)
+			check_preserve_lists(mnt, e);
 		snprintf(path, sizeof(path), "%s/" FIRSTBOOT_DONE, mnt);
 		rt->firstboot_done = stat(path, &st) == 0;
 		if (statvfs(mnt, &sv) == 0)
@@ -248,6 +284,11 @@ int existing_check(const struct existing *e, enum install_mode mode, bool force,
 	if (!e->root.version[0] || !e->root.krel[0]) {
 		snprintf(why, n, "the installation on %s is incomplete (%s); it cannot be upgraded. Make a fresh install",
 			 e->disk, !e->root.version[0] ? "no PRODUCT_VERSION in its inventory" : "no kernel in its /boot");
+		return -EPERM;
+	}
+	if (e->preserve_error[0]) {
+		snprintf(why, n, "on %s, %s: fix it on the host (or boot the shell on tty2 and fix it on the root "
+			 "partition %s), then upgrade again", e->disk, e->preserve_error, e->dev[PART_ROOT]);
 		return -EPERM;
 	}
 	if (!e->root.firstboot_done) {

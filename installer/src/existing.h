@@ -47,6 +47,7 @@ struct existing {
 	unsigned num[PLAN_MAX_PARTS];        /* partition numbers, 0 if none */
 	struct existing_root root;
 	int root_error;                      /* errno when the root could not be mounted, else 0 */
+	char preserve_error[300];            /* a preserve.d list that is not valid, "" if none */
 	char installation_uuid[UUID_STR], boot_mode[8];
 	struct existing_root backup;         /* present: the backup partition holds a backup */
 	char backup_date[XLOG_UTC_LEN];      /* when it was made (its marker) */

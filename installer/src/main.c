@@ -616,8 +616,10 @@ static int cmd_install(const struct options *o)
 		send_report(&pp, code, "examine the installation", t0, log_path, &log);
 		goto done;
 	}
-	if (changing && pp.cfg->n_scripts)
-		xlog_warn(&log, "the answer file's <script> elements are not run by an %s", mode_name(pp.plan->mode));
+	for (size_t i = 0; changing && i < pp.cfg->n_scripts; i++)
+		if (pp.cfg->scripts[i].stage != STAGE_INSTALLATION_COMPLETE)
+			xlog_warn(&log, "the %s script %s is not run by an %s (only installation-complete scripts are)",
+				  stage_name(pp.cfg->scripts[i].stage), pp.cfg->scripts[i].url, mode_name(pp.plan->mode));
 	if (log.f)
 		plan_print(pp.plan, log.f);
 	char image_url[CFG_URL_MAX], image_dir[PATH_MAX];

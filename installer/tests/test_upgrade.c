@@ -131,6 +131,10 @@ static void test_existing_check(void **state)
 	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
 	assert_non_null(strstr(why, "too small for a copy of the root"));
 	good(&e);
+	strcpy(e.preserve_error, "/etc/xenhost/preserve.d/site.list:3 is not a path under /");
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "site.list:3 is not a path under /: fix it on the host"));
+	good(&e);
 	e.root_error = EUCLEAN;
 	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), -EPERM);
 	assert_non_null(strstr(why, "cannot be mounted"));
