@@ -56,7 +56,7 @@ pxe-serve: pxe
 		--posts $(BUILD)/pxe-serve/posts
 
 e2e: iso pxe
-	@ci/check 50-e2e-boot 55-e2e-install 57-e2e-pxe-install
+	@ci/check 50-e2e-boot 55-e2e-install 58-e2e-upgrade 57-e2e-pxe-install
 
 # The suites `make check` (and so CI) runs, and the QEMU scenarios among them: a boot of
 # the ISO as a CD under SeaBIOS, a PXE boot under OVMF, an unattended install from the
@@ -71,7 +71,7 @@ e2e: iso pxe
 XH_SKIP_REPRO ?= 0
 export XH_SKIP_REPRO
 CHECK_SUITES ?= 10-packages 20-installer-unit 25-installer-integration 26-installer-upgrade 30-rootfs 40-iso 60-firstboot \
-	50-e2e-boot 55-e2e-install 57-e2e-pxe-install
+	50-e2e-boot 55-e2e-install 58-e2e-upgrade 57-e2e-pxe-install
 CHECK_E2E_BOOT ?= cd-bios pxe-uefi
 CHECK_E2E_INSTALL ?= install-bios-ext4
 CHECK_E2E_PXE ?= pxe-install-bios

@@ -42,35 +42,7 @@ answerfile() { # NAME FW SR NETWORK-XML EXTRA DISK
 	EOF
 }
 
-# menu_unattended DIR FW: choose the "unattended" entry (two down from the default).
-menu_unattended() {
-	local dir=$1 fw=$2 n
-	n=$(awk '/^entry|^local/ { n++; if ($2 == "unattended") print n - 1 }' "$XH_TOP/iso/menu.def")
-	if [ "$fw" = bios ]; then
-		"$qemu" wait "$dir" 'Automatic boot in' 180 > /dev/null || return 1
-	else
-		"$qemu" wait "$dir" 'executed automatically in' 300 > /dev/null || return 1
-	fi
-	local keys=(); for _ in $(seq 1 "$n"); do keys+=('\x0e'); done   # Ctrl-N: next entry (isolinux and GRUB)
-	"$qemu" keys "$dir" "${keys[@]}" '\r'
-}
-
-# The test's SSH key: the filesystem-populated script puts it in root's authorized_keys,
-# as operators do; the installed host is reached through a QEMU port forward on loopback.
-key="$work/id_e2e"
-[ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C xenhost-e2e -f "$key" || xh_die "ssh-keygen failed"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# on_host PORT CMD: run CMD as root on the installed host (sshd may still be starting).
-on_host() {
-	local port=$1 cmd=$2 n
-	for n in $(seq 1 20); do
-		ssh -i "$key" -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-			-o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$cmd" && return 0
-		[ $? = 255 ] || return 1   # ssh itself failed (not the command): try again
-		sleep 10
-	done
-	return 1
-}
+. "$XH_TOP/ci/lib/e2e.sh"
 
 scenario() { # NAME FW SR
 	local name=$1 fw=$2 sr=$3 dir="$work/$1" boot="$work/$1-boot" out rc t_inst t_boot
@@ -96,7 +68,7 @@ scenario() { # NAME FW SR
 	local disk=sda; [ "$fw" = uefi ] && disk='<match min-size="60GB"/>'
 	answerfile "$name" "$fw" "$sr" "$net" "$extra" "$disk" > "$dir/answer/answerfile.xml"
 	# The answer volume: a small ext4 disk labelled XENHOST-ANSWER, made without mounting.
-	mkfs.ext4 -q -F -L XENHOST-ANSWER -d "$dir/answer" "$dir/answer.img" 16M ||
+	answer_volume "$dir" ||
 		{ fail "$name: answer volume" "mkfs.ext4 -d failed"; return; }
 	disks+=(--disk "$dir/answer.img")
 

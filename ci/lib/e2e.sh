@@ -1,0 +1,60 @@
+# ci/lib/e2e.sh: what the end-to-end suites that install and boot hosts share (sourced
+# after test.sh, with $qemu and $work set): the boot menu's unattended entry, the test's
+# SSH key and a way to run commands on an installed host, the answer volume.
+
+# menu_unattended DIR FW: choose the "unattended" entry (two down from the default).
+menu_unattended() {
+	local dir=$1 fw=$2 n
+	n=$(awk '/^entry|^local/ { n++; if ($2 == "unattended") print n - 1 }' "$XH_TOP/iso/menu.def")
+	if [ "$fw" = bios ]; then
+		"$qemu" wait "$dir" 'Automatic boot in' 180 > /dev/null || return 1
+	else
+		"$qemu" wait "$dir" 'executed automatically in' 300 > /dev/null || return 1
+	fi
+	local keys=(); for _ in $(seq 1 "$n"); do keys+=('\x0e'); done   # Ctrl-N: next entry (isolinux and GRUB)
+	"$qemu" keys "$dir" "${keys[@]}" '\r'
+}
+
+# The test's SSH key: the filesystem-populated script puts it in root's authorized_keys,
+# as operators do; the installed host is reached through a QEMU port forward on loopback.
+key="$work/id_e2e"
+[ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C xenhost-e2e -f "$key" || xh_die "ssh-keygen failed"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# on_host PORT CMD: run CMD as root on the installed host (sshd may still be starting).
+on_host() {
+	local port=$1 cmd=$2 n
+	for n in $(seq 1 20); do
+		ssh -i "$key" -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+			-o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$cmd" && return 0
+		[ $? = 255 ] || return 1   # ssh itself failed (not the command): try again
+		sleep 10
+	done
+	return 1
+}
+
+# answer_volume DIR: DIR/answer.img, a small ext4 disk labelled XENHOST-ANSWER holding
+# DIR/answer/answerfile.xml, made without mounting (answerfile=auto finds it).
+answer_volume() {
+	mkfs.ext4 -q -F -L XENHOST-ANSWER -d "$1/answer" "$1/answer.img" 16M
+}
+
+# host_boot DIR DISK PORT [FW]: boot the installed DISK alone (a reboot ends QEMU) and
+# wait for a login prompt on the serial console; prints wait's "matched after" line.
+host_boot() {
+	local dir=$1 disk=$2 port=$3 fw=${4:-bios}
+	"$qemu" start "$dir" --firmware "$fw" --boot-disk --disk "$disk" --ssh "$port" --timeout 1500 --no-reboot || return 1
+	"$qemu" wait "$dir" '^[a-z0-9.-]+ login: *$' 900 --fail "$FAILS"
+}
+# host_down DIR PORT [poweroff|reboot]: shut the host down over SSH and stop QEMU once
+# the kernel's last line before the reset or power-off is out (systemd-shutdown has
+# synced and unmounted by then; Xen's reset under TCG sometimes hangs after it).
+host_down() {
+	local dir=$1 port=$2 verb=${3:-poweroff}
+	"$qemu" mark "$dir"
+	on_host "$port" "systemctl $verb" > /dev/null 2>&1
+	"$qemu" wait "$dir" 'Hardware Dom0 shutdown|reboot: (Restarting system|Power down)|Preparing to enter system sleep state S5' 300 --new > /dev/null
+	local rc=$?
+	"$qemu" wait "$dir" 'no such line' 30 > /dev/null 2>&1
+	"$qemu" stop "$dir"
+	return $rc
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# End to end: upgrade in place and restore, from the real ISO in QEMU (software emulation),
+# on the host that 55-e2e-install installed (install-bios-ext4: first boot done, the
+# test's SSH key), looked at as an operator would:
+#   1. on the host (version N): change the hostname, add an address to the management
+#      network, add a user's SSH key, write a guest disk image to the local storage and a
+#      file to the logs; the host is made to say it is version 0.0.9 (one ISO plays both
+#      versions: the upgrade's code path is the same);
+#   2. boot the ISO's unattended entry with an upgrade answer file on a XENHOST-ANSWER
+#      volume; the serial console shows the upgrade from 0.0.9;
+#   3. the upgraded host boots: same host UUID, hostname, addresses, SSH host key and
+#      keys, the storage file byte-identical, the log kept, the new version confirmed
+#      healthy (the trial ends), 0.0.9 on the backup with a "previous version" entry;
+#   4. restore from the ISO; the host boots 0.0.9 again, same checks.
+# Times: the upgrade (installer), and the downtime from N's power-off to N+1's login prompt.
+# XH_E2E_UPGRADE picks scenarios (default upgrade-restore). Logs in build/e2e/upgrade-*.
+. "$(dirname "$0")/../lib/test.sh"
+ver=$(xh_version)
+iso="$XH_BUILD/xenhost-$ver-x86_64.iso"
+qemu="$XH_TOP/ci/qemu"
+work="$XH_BUILD/e2e"
+FAILS="$XH_BOOT_FAILS|installation FAILED|xenhost-installer: error"
+: "${XH_E2E_UPGRADE:=upgrade-restore}"
+[ -f "$iso" ] || xh_die "no ISO $iso: run 'make iso'"
+base="$work/install-bios-ext4/disk.img"
+if [ ! -f "$base" ] || [ ! -f "$work/id_e2e" ] || ! grep -q 'runs: 6' "$work/install-bios-ext4-boot/result.txt" 2>/dev/null; then
+	echo "SKIP: $T_SUITE: needs the host installed by 55-e2e-install (install-bios-ext4, first boot done): run it first"
+	exit 0
+fi
+. "$XH_TOP/ci/lib/e2e.sh"
+results=()
+
+# iso_run DIR DISK ANSWERFILE-XML SUCCESS-REGEX: the ISO's unattended entry with the answer
+# file on an answer volume; waits for SUCCESS-REGEX; the installer's reboot ends QEMU.
+iso_run() {
+	local dir=$1 disk=$2 rc out
+	rm -rf "$dir"; mkdir -p "$dir/answer"
+	printf '%s\n' "$3" > "$dir/answer/answerfile.xml"
+	answer_volume "$dir" || { echo "mkfs.ext4 -d failed"; return 1; }
+	"$qemu" start "$dir" --firmware bios --cdrom "$iso" --disk "$disk" --disk "$dir/answer.img" --no-reboot --timeout 2400 ||
+		{ echo "QEMU did not start: $(tail -n 5 "$dir/qemu.out")"; return 1; }
+	menu_unattended "$dir" bios || { "$qemu" stop "$dir"; echo "no boot menu"; return 1; }
+	out=$("$qemu" wait "$dir" "$4" 1800 --fail "$FAILS" 2>&1); rc=$?
+	[ $rc = 0 ] && "$qemu" wait "$dir" 'no such line' 120 > /dev/null 2>&1
+	"$qemu" stop "$dir"
+	"$qemu" text "$dir" > "$dir/serial.txt"
+	[ $rc = 0 ] || { echo "$out; last lines: $(tail -n 12 "$dir/serial.txt" | cut -c1-200)"; return 1; }
+}
+
+# What the checks read from a host, one KEY value per line.
+FACTS='inv() { sed -n "s/^$1='"'"'\(.*\)'"'"'\$/\1/p" /etc/xenhost-inventory | tail -n 1; }
+echo "version $(inv PRODUCT_VERSION)"; echo "previous $(inv PREVIOUS_VERSION)"; echo "uuid $(inv INSTALLATION_UUID)"
+echo "hostname $(hostname)"; ip -4 -o addr show dev xenbr0 | awk "{ print \"addr\", \$4 }"
+echo "hostkey $(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | cut -d" " -f2)"
+grep -c ssh- /root/.ssh/authorized_keys | sed "s/^/keys /"; grep -q e2e-user@example /root/.ssh/authorized_keys && echo "userkey yes"
+st=$(ls -d /srv/xenhost/storage/*/ | head -n 1); echo "storage $(sha256sum "$st/images/e2e-guest.img" | cut -c1-64)"
+findmnt -n -o FSTYPE -T "$st" | sed "s/^/storagefs /"
+cat /var/log/xh-e2e-mark 2>/dev/null | sed "s/^/logmark /"
+xl info | sed -n "s/^xen_version *: */xen /p"
+grep -o "menuentry .* --id previous" /boot/grub/grub.cfg | sed "s/^/grubprev /"
+xenhost-upgrade status | sed "s/^/status /"
+xenhost-firstboot status | tail -n 1 | sed "s/^/firstboot /"'
+
+facts_ok() { # FILE KEY REGEX...: each "KEY REGEX" pair matches a line of FILE
+	local f=$1; shift
+	while [ $# -ge 2 ]; do
+		grep -Eq "^$1 $2\$" "$f" || { echo "no line '$1 $2' in: $(tr '\n' '|' < "$f")"; return 1; }
+		shift 2
+	done
+}
+
+upgrade_restore() {
+	local name=upgrade-restore d="$work/upgrade-restore"
+	local disk="$d/disk.img" port; port=$(free_port)
+	rm -rf "$d"; mkdir -p "$d"
+	cp --sparse=always "$base" "$disk" || { fail "$name: copy of the installed disk" "cp failed"; return; }
+	ssh-keygen -q -t ed25519 -N '' -C e2e-user@example -f "$d/user" || { fail "$name: user key" "ssh-keygen"; return; }
+
+	# 1. version "0.0.9" in service, and the operator's changes
+	if ! host_boot "$d/n" "$disk" "$port" > /dev/null; then
+		fail "$name: the installed host boots" "$("$qemu" text "$d/n" | tail -n 8)"; "$qemu" stop "$d/n"; return
+	fi
+	on_host "$port" "set -e
+		hostnamectl set-hostname xh-upgraded 2>/dev/null || { echo xh-upgraded > /etc/hostname; hostname xh-upgraded; }
+		printf '\n[Address]\nAddress=10.0.2.16/24\n' >> /etc/systemd/network/30-xenbr0.network
+		networkctl reload; sleep 3
+		echo '$(cat "$d/user.pub")' >> /root/.ssh/authorized_keys
+		st=\$(ls -d /srv/xenhost/storage/*/ | head -n 1); mkdir -p \$st/images
+		dd if=/dev/urandom of=\$st/images/e2e-guest.img bs=1M count=32 status=none
+		echo 'written by the e2e upgrade test' > /var/log/xh-e2e-mark
+		sed -i \"s/^PRODUCT_VERSION=.*/PRODUCT_VERSION='0.0.9'/\" /etc/xenhost-inventory
+		sync" > "$d/changes.txt" 2>&1 || { fail "$name: the operator's changes over SSH" "$(tail -n 5 "$d/changes.txt")"; host_down "$d/n" "$port"; return; }
+	on_host "$port" "$FACTS" > "$d/facts-n.txt" 2>&1
+	check "$name: version 0.0.9 in service with the operator's changes" facts_ok "$d/facts-n.txt" \
+		version 0.0.9 hostname xh-upgraded addr '10\.0\.2\.16/24' userkey yes
+	local uuid hostkey storage
+	uuid=$(sed -n 's/^uuid //p' "$d/facts-n.txt"); hostkey=$(sed -n 's/^hostkey //p' "$d/facts-n.txt")
+	storage=$(sed -n 's/^storage //p' "$d/facts-n.txt")
+	host_down "$d/n" "$port" poweroff || fail "$name: version 0.0.9 powers off" "$("$qemu" text "$d/n" | tail -n 4)"
+	local t_down; t_down=$(date +%s.%N)
+
+	# 2. the upgrade from the ISO
+	local up='<?xml version="1.0" encoding="UTF-8"?>
+<installation mode="upgrade"><existing-installation>sda</existing-installation></installation>'
+	if ! out=$(iso_run "$d/upgrade" "$disk" "$up" "Xenhost on /dev/sda is upgraded from 0\.0\.9 to $ver in [0-9]+ s"); then
+		fail "$name: the upgrade completes" "$out"; return
+	fi
+	local t_up; t_up=$(sed -n "s/.*is upgraded from 0\.0\.9 to $ver in \([0-9]*\) s.*/\1/p" "$d/upgrade/serial.txt" | head -n 1)
+	pass "$name: the upgrade completes (installer ${t_up} s)"
+	check "$name: the console showed the installation found, and each step" sh -c \
+		"grep -q 'version 0.0.9, bios boot, host UUID $uuid, first boot completed' '$d/upgrade/serial.txt' && grep -Eq '^\[ ?[0-9]+/[0-9]+\] carry over the configuration of version 0\.0\.9' '$d/upgrade/serial.txt'"
+
+	# 3. the upgraded host
+	out=$(host_boot "$d/n1" "$disk" "$port"); local rc=$?
+	local t_serve; t_serve=$(date +%s.%N)
+	if [ $rc != 0 ]; then
+		fail "$name: the upgraded host boots" "$out; $("$qemu" text "$d/n1" | tail -n 8)"; "$qemu" stop "$d/n1"; return
+	fi
+	on_host "$port" 'for i in $(seq 1 90); do xenhost-upgrade status | grep -q "confirmed healthy" && break; sleep 2; done'"; $FACTS" \
+		> "$d/facts-n1.txt" 2>&1
+	"$qemu" text "$d/n1" > "$d/n1/serial.txt"
+	check "$name: the upgraded host runs $ver, upgraded from 0.0.9, with the same host UUID" facts_ok "$d/facts-n1.txt" \
+		version "$(sed 's/\./\\./g' <<<"$ver")" previous '0\.0\.9' uuid "$uuid"
+	check "$name: hostname, management addresses, SSH host key and root's keys are kept" facts_ok "$d/facts-n1.txt" \
+		hostname xh-upgraded addr '10\.0\.2\.15/24' addr '10\.0\.2\.16/24' hostkey "$(sed 's/[+/]/\\&/g' <<<"$hostkey")" userkey yes
+	check "$name: the guest disk image on the local storage is byte-identical, the log kept" facts_ok "$d/facts-n1.txt" \
+		storage "$storage" storagefs ext4 logmark 'written by the e2e upgrade test'
+	check "$name: Xen runs ('xl info' answers)" facts_ok "$d/facts-n1.txt" xen '4\.17.*'
+	check "$name: GRUB has 0.0.9 as the previous version" facts_ok "$d/facts-n1.txt" \
+		grubprev "menuentry 'Xenhost 0\.0\.9 \(previous version, on the backup partition\)' --id previous"
+	check "$name: the new version confirmed a healthy boot (the trial ended)" grep -q '^status trial: *confirmed healthy' "$d/facts-n1.txt"
+	check "$name: the first boot after the upgrade ran as an upgrade" grep -q '^firstboot (first boot after an upgrade)' "$d/facts-n1.txt"
+	check "$name: the confirmation is on the serial console" \
+		grep -aq "xenhost-upgrade: version $ver confirmed healthy after the upgrade from 0.0.9" "$d/n1/serial.txt"
+	local downtime; downtime=$(awk -v a="$t_down" -v b="$t_serve" 'BEGIN { printf "%.0f", b - a }')
+	host_down "$d/n1" "$port" poweroff || fail "$name: the upgraded host powers off" "$("$qemu" text "$d/n1" | tail -n 4)"
+
+	# 4. restore
+	local re='<?xml version="1.0" encoding="UTF-8"?>
+<restore><backup-disk>sda</backup-disk></restore>'
+	if ! out=$(iso_run "$d/restore" "$disk" "$re" "Xenhost 0\.0\.9 is restored on /dev/sda from its backup in [0-9]+ s"); then
+		fail "$name: the restore completes" "$out"; return
+	fi
+	local t_re; t_re=$(sed -n "s/.*is restored on \/dev\/sda from its backup in \([0-9]*\) s.*/\1/p" "$d/restore/serial.txt" | head -n 1)
+	pass "$name: the restore completes (installer ${t_re} s)"
+	if ! out=$(host_boot "$d/n2" "$disk" "$port"); then
+		fail "$name: the restored host boots" "$out; $("$qemu" text "$d/n2" | tail -n 8)"; "$qemu" stop "$d/n2"; return
+	fi
+	on_host "$port" "$FACTS" > "$d/facts-n2.txt" 2>&1
+	check "$name: the restored host runs 0.0.9 again, same host UUID, hostname, addresses, keys" facts_ok "$d/facts-n2.txt" \
+		version '0\.0\.9' uuid "$uuid" hostname xh-upgraded addr '10\.0\.2\.16/24' userkey yes \
+		hostkey "$(sed 's/[+/]/\\&/g' <<<"$hostkey")"
+	check "$name: the restored host's storage and log are intact, Xen runs" facts_ok "$d/facts-n2.txt" \
+		storage "$storage" logmark 'written by the e2e upgrade test' xen '4\.17.*'
+	check "$name: the restored host says it was never upgraded (it is the pre-upgrade root)" grep -q '^status last upgrade: *none' "$d/facts-n2.txt"
+	host_down "$d/n2" "$port" poweroff > /dev/null 2>&1
+	results+=("$(printf '%-16s upgrade %4s s (installer), downtime %5s s (power-off of 0.0.9 to the login prompt of %s), restore %4s s' \
+		"$name" "$t_up" "$downtime" "$ver" "$t_re")")
+}
+
+for s in $XH_E2E_UPGRADE; do
+	budget_allows 1500 "$s" || continue
+	case $s in
+	upgrade-restore) upgrade_restore ;;
+	*) fail "scenario $s" "unknown (known: upgrade-restore)" ;;
+	esac
+done
+echo "    upgrade and restore in QEMU (software emulation):"
+for r in "${results[@]}"; do echo "      $r"; done
+exit 0
