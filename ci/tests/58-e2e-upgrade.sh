@@ -12,6 +12,8 @@
 #      keys, the storage file byte-identical, the log kept, the new version confirmed
 #      healthy (the trial ends), 0.0.9 on the backup with a "previous version" entry;
 #   4. restore from the ISO; the host boots 0.0.9 again, same checks.
+#   rollback (not in make check: 5 boots): the upgraded version never confirms a healthy
+#   boot (the test-only switch); after 3 boots GRUB boots 0.0.9 from the backup by itself.
 # Times: the upgrade (installer), and the downtime from N's power-off to N+1's login prompt.
 # XH_E2E_UPGRADE picks scenarios (default upgrade-restore). Logs in build/e2e/upgrade-*.
 . "$(dirname "$0")/../lib/test.sh"
@@ -158,11 +160,55 @@ upgrade_restore() {
 		"$name" "$t_up" "$downtime" "$ver" "$t_re")")
 }
 
+# rollback: the new version never confirms a healthy boot (the test-only switch
+# /etc/xenhost/TEST-fail-health-check, set on the host before the upgrade and carried over
+# with /etc/xenhost/); GRUB counts its boots down and then boots 0.0.9 from the backup.
+rollback() {
+	local name=rollback d="$work/upgrade-rollback"
+	local disk="$d/disk.img" port; port=$(free_port)
+	rm -rf "$d"; mkdir -p "$d"
+	cp --sparse=always "$base" "$disk" || { fail "$name: copy of the installed disk" "cp failed"; return; }
+	if ! host_boot "$d/n" "$disk" "$port" > /dev/null; then
+		fail "$name: the installed host boots" "$("$qemu" text "$d/n" | tail -n 8)"; "$qemu" stop "$d/n"; return
+	fi
+	on_host "$port" "sed -i \"s/^PRODUCT_VERSION=.*/PRODUCT_VERSION='0.0.9'/\" /etc/xenhost-inventory &&
+		touch /etc/xenhost/TEST-fail-health-check && sync" > /dev/null 2>&1 ||
+		{ fail "$name: prepare the host" "SSH failed"; host_down "$d/n" "$port"; return; }
+	host_down "$d/n" "$port" poweroff
+	local up='<?xml version="1.0" encoding="UTF-8"?>
+<installation mode="upgrade"><existing-installation>sda</existing-installation></installation>'
+	if ! out=$(iso_run "$d/upgrade" "$disk" "$up" "Xenhost on /dev/sda is upgraded from 0\.0\.9 to $ver in [0-9]+ s"); then
+		fail "$name: the upgrade completes" "$out"; return
+	fi
+	local i left
+	for i in 1 2 3; do
+		if ! out=$(host_boot "$d/boot$i" "$disk" "$port"); then
+			fail "$name: trial boot $i of $ver" "$out; $("$qemu" text "$d/boot$i" | tail -n 8)"; "$qemu" stop "$d/boot$i"; return
+		fi
+		left=$((3 - i))
+		"$qemu" wait "$d/boot$i" "version $ver is NOT confirmed; $left boot\\(s\\) left" 300 > /dev/null
+		check "$name: trial boot $i of $ver is not confirmed, $left boot(s) left (on the serial console)" \
+			sh -c "'$qemu' text '$d/boot$i' | grep -q 'health check failed: the test switch' && '$qemu' text '$d/boot$i' | grep -q 'NOT confirmed; $left boot(s) left'"
+		host_down "$d/boot$i" "$port" reboot || { fail "$name: trial boot $i reboots" "$("$qemu" text "$d/boot$i" | tail -n 4)"; return; }
+	done
+	if ! out=$(host_boot "$d/back" "$disk" "$port"); then
+		fail "$name: the host boots after the trial" "$out; $("$qemu" text "$d/back" | tail -n 8)"; "$qemu" stop "$d/back"; return
+	fi
+	on_host "$port" "$FACTS" > "$d/facts.txt" 2>&1
+	check "$name: after 3 unconfirmed boots GRUB went back to 0.0.9 by itself, Xen runs" facts_ok "$d/facts.txt" \
+		version '0\.0\.9' xen '4\.17.*'
+	check "$name: xenhost-upgrade status says it runs from the backup after a rollback" sh -c \
+		"grep -q '^status running from: *the backup partition' '$d/facts.txt' && grep -q '^status rollback: *version $ver on the root partition did not confirm a healthy boot within 3 boots' '$d/facts.txt'"
+	host_down "$d/back" "$port" poweroff > /dev/null 2>&1
+	results+=("$(printf '%-16s 3 unconfirmed boots of %s, then 0.0.9 from the backup' "$name" "$ver")")
+}
+
 for s in $XH_E2E_UPGRADE; do
 	budget_allows 1500 "$s" || continue
 	case $s in
 	upgrade-restore) upgrade_restore ;;
-	*) fail "scenario $s" "unknown (known: upgrade-restore)" ;;
+	rollback) rollback ;;
+	*) fail "scenario $s" "unknown (known: upgrade-restore rollback)" ;;
 	esac
 done
 echo "    upgrade and restore in QEMU (software emulation):"
