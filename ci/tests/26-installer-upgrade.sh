@@ -148,7 +148,58 @@ settle; check "... the disk is unchanged by the refusals" test "$(fingerprint "$
 check "--dry-run of the upgrade shows the installation and that it can be upgraded" sh -c \
 	"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --target-root '$tmp/target' --answerfile '$tmp/upgrade.xml' --dry-run | grep -Eq 'can be upgraded from 0\.0\.9 to $ver'"
 
-# --- the upgrade
+# --- power loss during the upgrade: the installer and its programs killed (SIGKILL, no
+# cleanup) while it copies the root to the backup, while it unpacks the image, and while
+# it installs GRUB; its mounts are then dropped as a reboot would. After each, what GRUB
+# for UEFI would boot (the filesystem UUID its image searches) must be a complete system
+# of the old version, and the storage intact. (GRUB for BIOS embeds the same search in a
+# compressed core image; the same steps write both.)
+kill_at() { # PROGRAM NAME: start the upgrade, kill everything once PROGRAM runs in it
+	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 --target-root "$tmp/target" \
+		--run-dir "$tmp/run" --image "$image" --answerfile "$tmp/upgrade.xml" --log "$tmp/$2.log" > "$tmp/$2.out" 2>&1 &
+	local pid=$! i m killed=1
+	for i in $(seq 1 1500); do
+		if pgrep -x "$1" -P "$pid" > /dev/null; then
+			sleep 1; pkill -9 -P "$pid"; kill -9 "$pid"; killed=0; break
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	wait "$pid" 2>/dev/null
+	for m in $(awk -v t="$tmp/target" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount -l "$m"; done
+	settle
+	[ $killed = 0 ] || { echo "the upgrade ended before $1 ran: $(tail -n 5 "$tmp/$2.out")"; return 1; }
+}
+efi_boots() { # the filesystem UUID GRUB for UEFI looks for: the root's or the backup's
+	mcopy -o -n -i "${loop}p4" ::/EFI/xenhost/grubx64.efi "$tmp/efi.img" 2>/dev/null || return 1
+	local u; for u in "$root_fs_uuid" "$(blkid -s UUID -o value "$B")"; do grep -aq "$u" "$tmp/efi.img" && { echo "$u"; return 0; }; done
+	return 1
+}
+bootable_old() { # the system GRUB would boot is complete and is 0.0.9
+	local u dev; u=$(efi_boots) || { echo "GRUB for UEFI looks for no known filesystem"; return 1; }
+	dev=$(blkid -U "$u") || { echo "no filesystem $u"; return 1; }
+	mount -o ro "$dev" "$mnt" || { echo "cannot mount $dev"; return 1; }
+	local k; k=$(sed -n 's/.*module2 \/boot\/vmlinuz-\([^ ]*\) root=UUID=\([^ ]*\) .*/\1 \2/p' "$mnt/boot/grub/grub.cfg" | head -n 1)
+	local ok=0
+	[ -n "$k" ] && [ -f "$mnt/boot/vmlinuz-${k% *}" ] && [ -f "$mnt/boot/initrd.img-${k% *}" ] && [ -f "$mnt/boot/xen.gz" ] &&
+		[ "${k#* }" = "$u" ] && grep -q "PRODUCT_VERSION='0.0.9'" "$mnt/etc/xenhost-inventory" || ok=1
+	[ $ok = 0 ] || echo "$dev ($u): grub.cfg boots '$k'; $(grep PRODUCT_VERSION "$mnt/etc/xenhost-inventory" 2>&1)"
+	umount "$mnt"; return $ok
+}
+storage_ok() { rw "$S" && (cd "$mnt" && sha256sum -c --quiet "$tmp/storage.sha"); local rc=$?; un; return $rc; }
+for point in cp:the-backup-copy unsquashfs:unpacking-the-image grub-install:installing-GRUB; do
+	prog=${point%%:*} what=${point#*:}; what=${what//-/ }
+	if kill_at "$prog" "kill-$prog" > "$tmp/kill.txt" 2>&1; then
+		check "power loss during $what: the host boots a complete 0.0.9 (GRUB's target)" bootable_old
+		check "power loss during $what: the local storage is intact" storage_ok
+	else
+		fail "power loss during $what" "$(cat "$tmp/kill.txt")"
+	fi
+done
+check "power loss: the next upgrade resumes from the complete backup" sh -c \
+	"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --target-root '$tmp/target' --answerfile '$tmp/upgrade.xml' --dry-run | grep -q 'it is resumed, with the backup (version 0.0.9'"
+
+# --- the upgrade (resuming the one cut short above)
 t0=$(date +%s.%N)
 if out=$(run --answerfile "$tmp/upgrade.xml" --log "$tmp/upgrade.log" 2>&1); then
 	pass "the upgrade completes (exit 0)"
@@ -158,7 +209,8 @@ else
 fi
 printf '%s\n' "$out" > "$tmp/upgrade.out"
 check "the console says what was upgraded and that it boots on trial" grep -Eq "upgraded from 0\.0\.9 to $ver .*on trial" "$tmp/upgrade.out"
-check "every step is shown with its duration" grep -Eq '^\[ ?[0-9]+/[0-9]+\] copy the root \(version 0\.0\.9\) to the backup partition .* [0-9.]+ s$' "$tmp/upgrade.out"
+check "every step is shown with its duration" grep -Eq '^\[ ?[0-9]+/[0-9]+\] carry over the configuration of version 0\.0\.9 \.\.\. [0-9.]+ s$' "$tmp/upgrade.out"
+check "the console says the upgrade cut short is resumed from the backup" grep -q 'was cut short after its backup was complete: it is resumed' "$tmp/upgrade.out"
 check "nothing stays mounted" sh -c "! grep -q ' $tmp/target' /proc/self/mounts"
 settle
 

@@ -208,6 +208,8 @@ static int read_root(struct xlog *log, const char *dev, const char *mnt, struct 
 			check_preserve_lists(mnt, e);
 		snprintf(path, sizeof(path), "%s/" FIRSTBOOT_DONE, mnt);
 		rt->firstboot_done = stat(path, &st) == 0;
+		snprintf(path, sizeof(path), "%s/" FIRSTBOOT_STATE "/upgrade", mnt);
+		rt->upgraded = stat(path, &st) == 0;
 		if (statvfs(mnt, &sv) == 0)
 			rt->used = (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
 	}
@@ -216,6 +218,7 @@ static int read_root(struct xlog *log, const char *dev, const char *mnt, struct 
 		if (read_file(path, &marker) == 0) {
 			inv_get(marker, "BACKUP_DATE", e->backup_date, sizeof(e->backup_date));
 			inv_get(marker, "BACKUP_OF_VERSION", e->backup_of, sizeof(e->backup_of));
+			inv_get(marker, "BACKUP_OF_ROOT", e->backup_of_root, sizeof(e->backup_of_root));
 		} else {
 			rt->present = false;   /* a filesystem, but not a completed backup */
 		}
@@ -250,6 +253,21 @@ int existing_probe(struct xlog *log, const struct disk_info *d, const char *mnt,
 		 e->root.firstboot_done ? "done" : "not done", e->dev[PART_ROOT], e->root.used / MiB,
 		 e->backup.present ? "of version " : "none", e->backup.present ? e->backup.version : "");
 	return 0;
+}
+
+bool existing_resume(struct existing *e)
+{
+	bool incomplete = e->root_error || !e->root.present || !e->root.version[0] || !e->root.krel[0] ||
+			  (e->root.upgraded && !e->root.firstboot_done);
+	if (!incomplete || !e->backup.present || !e->backup.firstboot_done || !e->backup.krel[0] || !e->backup_of_root[0])
+		return false;
+	if (e->root.fs_uuid[0] && strcmp(e->root.fs_uuid, e->backup_of_root) != 0)
+		return false;   /* the backup is of another root filesystem */
+	e->root = e->backup;
+	snprintf(e->root.fs_uuid, sizeof(e->root.fs_uuid), "%s", e->backup_of_root);
+	e->root_error = 0;
+	e->resume = true;
+	return true;
 }
 
 int existing_check(const struct existing *e, enum install_mode mode, bool force, const char *ours, char *why, size_t n)

@@ -37,6 +37,7 @@ struct existing_root {
 	char dom0_options[512];     /* DOM0_CMDLINE_EXTRA: dom0 kernel options the operator set */
 	uint64_t used;              /* bytes in use */
 	bool firstboot_done;
+	bool upgraded;              /* the first-boot upgrade marker is there */
 };
 
 struct existing {
@@ -52,6 +53,8 @@ struct existing {
 	struct existing_root backup;         /* present: the backup partition holds a backup */
 	char backup_date[XLOG_UTC_LEN];      /* when it was made (its marker) */
 	char backup_of[32];                  /* the version it was made from (its marker) */
+	char backup_of_root[UUID_STR];       /* the root filesystem it was made from (its marker) */
+	bool resume;                         /* an interrupted upgrade: the backup is the old root */
 };
 
 /* Read the installation on disk d; mnt is an empty directory to mount on. 0, or
@@ -63,6 +66,13 @@ int existing_probe(struct xlog *log, const struct disk_info *d, const char *mnt,
  * -EPERM with why (a full sentence that says what to do). */
 int existing_check(const struct existing *e, enum install_mode mode, bool force, const char *our_version,
 		   char *why, size_t n);
+
+/* An upgrade that was cut short (power loss, a failure) after its backup was complete:
+ * the root is unreadable or incomplete, or an upgraded root that never booted (its
+ * upgrade marker, no completed first boot), and the backup of it holds the old version.
+ * Then the upgrade is resumed: the backup stands in for the old root (its version,
+ * kernel, settings), and the copy is not made again. true when it applies (e updated). */
+bool existing_resume(struct existing *e);
 
 /* Compare versions like 0.1.0, 1.2.10, 2.0~rc1: numeric parts as numbers, '~' sorts
  * before anything. <0, 0, >0. */

@@ -460,6 +460,11 @@ static int examine(const struct options *o, struct prepared *pp, struct existing
 	}
 	if (r < 0)
 		return EXIT_PLAN;
+	if (p->mode == MODE_UPGRADE && existing_resume(ex)) {
+		printf("An upgrade of %s was cut short after its backup was complete: it is resumed, with the backup "
+		       "(version %s, made %s) as the installation to upgrade.\n", ex->disk, ex->root.version, ex->backup_date);
+		xlog_msg(log, "resuming an interrupted upgrade from the backup (version %s)", ex->root.version);
+	}
 	existing_print(ex, stdout);
 	if (log->f)
 		existing_print(ex, log->f);

@@ -255,6 +255,11 @@ static int step_new_root(struct ictx *c, size_t arg)
 	int r;
 	(void)arg;
 	c->root = c->o->target;
+	if (!U(c)->backup_uuid[0] &&   /* a resumed upgrade: the backup was made before */
+	    (r = dev_fs_uuid(c->ex->dev[PART_BACKUP], U(c)->backup_uuid, sizeof(U(c)->backup_uuid), NULL, 0)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot read the UUID of the backup filesystem %s\n", c->ex->dev[PART_BACKUP]);
+		return r;
+	}
 	if ((r = mkfs_root_like(c, PART_ROOT, c->ex->root.fs_uuid)) < 0 || (r = mount_part(c, PART_ROOT, c->o->target, false)) < 0)
 		return r;
 	if ((r = tpath(c, dir, sizeof(dir), "var/log")) < 0 || (r = mount_part(c, PART_LOGS, dir, false)) < 0)
@@ -598,9 +603,11 @@ static enum install_result run(const struct install_plan *p, struct install_opts
 			add_step(steps, &n, step_fetch_image, 0, "fetch the image from %s", o->image_url);
 		verify_idx = n;
 		add_step(steps, &n, step_verify, 0, "verify the image %s (sha256)", u->c.image);
-		add_step(steps, &n, step_backup, 0, "copy the root (version %s) to the backup partition %s",
-			 ex->root.version, ex->dev[PART_BACKUP]);
-		add_step(steps, &n, step_boot_backup, 0, "make GRUB boot the backup while the root is remade");
+		if (!ex->resume) {
+			add_step(steps, &n, step_backup, 0, "copy the root (version %s) to the backup partition %s",
+				 ex->root.version, ex->dev[PART_BACKUP]);
+			add_step(steps, &n, step_boot_backup, 0, "make GRUB boot the backup while the root is remade");
+		}
 		add_step(steps, &n, step_new_root, 0, "make a new root filesystem on %s", ex->dev[PART_ROOT]);
 		add_step(steps, &n, step_unpack, 0, "unpack the image");
 		add_step(steps, &n, step_carry, 0, "carry over the configuration of version %s", ex->root.version);

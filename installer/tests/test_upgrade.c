@@ -145,6 +145,53 @@ static void test_existing_check(void **state)
 	assert_int_equal(existing_check(&e, MODE_RESTORE, false, "0.1.0", why, sizeof(why)), 0);
 }
 
+static void test_existing_resume(void **state)
+{
+	(void)state;
+	struct existing e;
+	good(&e);
+	assert_false(existing_resume(&e));   /* a complete root: nothing to resume */
+	/* cut short while unpacking: the root has no inventory, the backup of it is complete */
+	e.root.present = false;
+	strcpy(e.root.fs_uuid, "11111111-2222-3333-4444-555555555555");
+	e.backup = (struct existing_root){ .present = true, .version = "0.0.9", .krel = "6.1.0-old", .firstboot_done = true,
+					   .used = 1ull << 30, .dom0_mem_mib = 1024 };
+	strcpy(e.backup_of_root, "aaaaaaaa-2222-3333-4444-555555555555");
+	assert_false(existing_resume(&e));   /* a backup of another root */
+	strcpy(e.backup_of_root, "11111111-2222-3333-4444-555555555555");
+	assert_true(existing_resume(&e));
+	assert_true(e.resume);
+	assert_string_equal(e.root.version, "0.0.9");
+	assert_string_equal(e.root.fs_uuid, "11111111-2222-3333-4444-555555555555");
+	char why[512];
+	assert_int_equal(existing_check(&e, MODE_UPGRADE, false, "0.1.0", why, sizeof(why)), 0);
+	/* cut short in the bootloader step: an upgraded root that never booted */
+	good(&e);
+	strcpy(e.root.fs_uuid, "11111111-2222-3333-4444-555555555555");
+	strcpy(e.root.version, "0.1.0");
+	e.root.upgraded = true;
+	e.root.firstboot_done = false;
+	e.backup = (struct existing_root){ .present = true, .version = "0.0.9", .krel = "6.1.0-old", .firstboot_done = true };
+	strcpy(e.backup_of_root, "11111111-2222-3333-4444-555555555555");
+	assert_true(existing_resume(&e));
+	assert_string_equal(e.root.version, "0.0.9");
+	/* an upgraded root whose first boot completed is an installation, not an interrupted upgrade */
+	good(&e);
+	e.root.upgraded = true;
+	e.backup = (struct existing_root){ .present = true, .version = "0.0.9", .krel = "6.1.0-old", .firstboot_done = true };
+	strcpy(e.backup_of_root, "11111111-2222-3333-4444-555555555555");
+	assert_false(existing_resume(&e));
+	/* an unreadable root (mkfs cut short) resumes too, keeping the recorded UUID */
+	good(&e);
+	e.root_error = EINVAL;
+	e.root.fs_uuid[0] = '\0';
+	e.backup = (struct existing_root){ .present = true, .version = "0.0.9", .krel = "6.1.0-old", .firstboot_done = true };
+	strcpy(e.backup_of_root, "11111111-2222-3333-4444-555555555555");
+	assert_true(existing_resume(&e));
+	assert_string_equal(e.root.fs_uuid, "11111111-2222-3333-4444-555555555555");
+	assert_int_equal(e.root_error, 0);
+}
+
 static char *menu(const struct grub_os *os, const struct grub_os *prev, bool trial)
 {
 	char *buf = NULL;
@@ -207,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_version_cmp),       cmocka_unit_test(test_inventory),
 		cmocka_unit_test(test_preserve_list),     cmocka_unit_test(test_existing_check),
 		cmocka_unit_test(test_grub_menu),         cmocka_unit_test(test_answerfile_force),
+		cmocka_unit_test(test_existing_resume),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
