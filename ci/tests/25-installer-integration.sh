@@ -274,7 +274,8 @@ expect_fail "the answer-file volume's disk is refused as a target" \
 	"$avol is the answer-file volume's disk: it is never an install target" \
 	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline-auto" --answerfile "$tmp/avol-target.xml" --host-ram 16GiB \
 	--host-cpus 4 --run-dir "$tmp/run" --dry-run
-losetup -d "$avol"
+losetup -d "$avol"   # and not again at exit: by then the name may be another's
+kept=(); for l in "${loops[@]}"; do [ "$l" = "$avol" ] || kept+=("$l"); done; loops=("${kept[@]}")
 
 settle
 check "the disk file is unchanged after the refusals" test "$(fingerprint "$tmp/disk.img")" = "$before"
