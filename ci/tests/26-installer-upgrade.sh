@@ -105,7 +105,7 @@ expect_fail "an installation whose first boot never completed is not upgraded (e
 rw "$R" || { fail "mount the installed root" "$R"; exit 0; }
 mkdir -p "$mnt/var/lib/xenhost/firstboot" "$mnt/root/.ssh" "$mnt/etc/xenhost/preserve.d" "$mnt/opt/operator"
 for u in identity network storage xen hooks done; do echo 2026-01-01T00:00:00Z > "$mnt/var/lib/xenhost/firstboot/$u.done"; done
-ssh-keygen -q -A -f "$mnt" && echo 0123456789abcdef0123456789abcdef > "$mnt/etc/machine-id"
+ssh-keygen -q -A -f "$mnt" > /dev/null 2>&1 && echo 0123456789abcdef0123456789abcdef > "$mnt/etc/machine-id"
 echo xh-after > "$mnt/etc/hostname"
 echo '# changed by the operator' >> "$(ls "$mnt"/etc/systemd/network/*.network | head -n 1)"
 echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmOperatorKeyOperatorKeyOperatorKey00 operator@example' > "$mnt/root/.ssh/authorized_keys"
@@ -170,14 +170,14 @@ kill_at() { # PROGRAM NAME: start the upgrade, kill everything once PROGRAM runs
 	settle
 	[ $killed = 0 ] || { echo "the upgrade ended before $1 ran: $(tail -n 5 "$tmp/$2.out")"; return 1; }
 }
-efi_boots() { # the filesystem UUID GRUB for UEFI looks for: the root's or the backup's
+efi_boots() { # the partition GRUB for UEFI reads its configuration from: its image's prefix
+	# is "(,gptN)/boot/grub", partition N of the disk it was loaded from
 	mcopy -o -n -i "${loop}p4" ::/EFI/xenhost/grubx64.efi "$tmp/efi.img" 2>/dev/null || return 1
-	local u; for u in "$root_fs_uuid" "$(blkid -s UUID -o value "$B")"; do grep -aq "$u" "$tmp/efi.img" && { echo "$u"; return 0; }; done
-	return 1
+	strings -n 3 "$tmp/efi.img" | sed -n 's|^(,gpt\([0-9]*\))/boot/grub$|\1|p' | head -n 1 | grep .
 }
 bootable_old() { # the system GRUB would boot is complete and is 0.0.9
-	local u dev; u=$(efi_boots) || { echo "GRUB for UEFI looks for no known filesystem"; return 1; }
-	dev=$(blkid -U "$u") || { echo "no filesystem $u"; return 1; }
+	local n dev u; n=$(efi_boots) || { echo "GRUB for UEFI has no (,gptN)/boot/grub prefix"; return 1; }
+	dev=${loop}p$n; u=$(blkid -s UUID -o value "$dev")
 	mount -o ro "$dev" "$mnt" || { echo "cannot mount $dev"; return 1; }
 	local k; k=$(sed -n 's/.*module2 \/boot\/vmlinuz-\([^ ]*\) root=UUID=\([^ ]*\) .*/\1 \2/p' "$mnt/boot/grub/grub.cfg" | head -n 1)
 	local ok=0
@@ -186,6 +186,7 @@ bootable_old() { # the system GRUB would boot is complete and is 0.0.9
 	[ $ok = 0 ] || echo "$dev ($u): grub.cfg boots '$k'; $(grep PRODUCT_VERSION "$mnt/etc/xenhost-inventory" 2>&1)"
 	umount "$mnt"; return $ok
 }
+export -f efi_boots; export loop tmp
 storage_ok() { rw "$S" && (cd "$mnt" && sha256sum -c --quiet "$tmp/storage.sha"); local rc=$?; un; return $rc; }
 for point in cp:the-backup-copy unsquashfs:unpacking-the-image grub-install:installing-GRUB; do
 	prog=${point%%:*} what=${point#*:}; what=${what//-/ }
@@ -248,8 +249,7 @@ check "GRUB: on trial, $((3)) boots to confirm (grubenv xh_trial=3 and the count
 	"grub-editenv '$mnt/boot/grub/grubenv' list | grep -qx xh_trial=3 && grep -q 'set default=previous' '$g'"
 check "GRUB for BIOS is installed from the new root (core.img and i386-pc modules)" test -f "$mnt/boot/grub/i386-pc/core.img"
 un
-check "GRUB for UEFI on the ESP looks for the new root's /boot/grub" sh -c \
-	"mcopy -n -i '${loop}p4' ::/EFI/xenhost/grubx64.efi '$tmp/grubx64.efi' && grep -aq '$root_fs_uuid' '$tmp/grubx64.efi'"
+check "GRUB for UEFI on the ESP reads the new root's /boot/grub (partition 1)" bash -c "[ \"\$(efi_boots)\" = 1 ]"
 rw "$S" && (cd "$mnt" && sha256sum -c --quiet "$tmp/storage.sha") > "$tmp/storage.chk" 2>&1; rc=$?; un
 check "local storage: every file byte-identical" test "$rc" = 0
 ro "$LOGS" && { check "logs: kept, with the upgrade's log added" sh -c "grep -qx kept '$mnt/operator.log' && grep -q 'upgrade complete' '$mnt/installer/upgrade.log'"; un; }
@@ -270,9 +270,10 @@ ro "$R" && {
 	check "restored root: the same host UUID and filesystem UUID" sh -c \
 		"grep -qx \"INSTALLATION_UUID='$host_uuid'\" '$mnt/etc/xenhost-inventory' && [ \"\$(blkid -s UUID -o value '$R')\" = '$root_fs_uuid' ]"
 	check "GRUB: 0.0.9 by default from the root, not on trial, the backup as an entry" sh -c \
-		"grep -q \"menuentry 'Xenhost 0.0.9' --id xenhost\" '$mnt/boot/grub/grub.cfg' && ! grep -q xh_trial '$mnt/boot/grub/grub.cfg' && grep -q \"(backup, on the backup partition)' --id previous\" '$mnt/boot/grub/grub.cfg' && test ! -e '$mnt/boot/grub/grubenv'"
+		"grep -q \"menuentry 'Xenhost 0.0.9' --id xenhost\" '$mnt/boot/grub/grub.cfg' && ! grep -q xh_trial '$mnt/boot/grub/grub.cfg' && grep -q \"(backup, on the backup partition)' --id previous\" '$mnt/boot/grub/grub.cfg' && ! grub-editenv '$mnt/boot/grub/grubenv' list | grep -q xh_trial"
 	un
 }
+check "GRUB for UEFI reads the restored root's /boot/grub (partition 1)" bash -c "[ \"\$(efi_boots)\" = 1 ]"
 rw "$S" && (cd "$mnt" && sha256sum -c --quiet "$tmp/storage.sha") > "$tmp/storage.chk" 2>&1; rc=$?; un
 check "local storage after the restore: every file byte-identical" test "$rc" = 0
 ro "$B" && { check "the backup is still there after the restore" grep -qx "BACKUP_OF_VERSION='0.0.9'" "$mnt/.xenhost-backup"; un; }

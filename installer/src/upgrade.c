@@ -209,9 +209,8 @@ static int step_backup(struct ictx *c, size_t arg)
 	}
 	if ((r = mount_part(c, PART_ROOT, c->o->target, true)) < 0 || (r = mount_part(c, PART_BACKUP, u->backup_dir, false)) < 0)
 		return r;
-	printf("  copying the root (version %s, %.0f MiB) to the backup partition %s\n", ex->root.version,
-	       (double)ex->root.used / (double)MiB, ex->dev[PART_BACKUP]);
-	fflush(stdout);
+	xlog_msg(c->log, "copying the root (version %s, %.0f MiB) to the backup partition %s", ex->root.version,
+		 (double)ex->root.used / (double)MiB, ex->dev[PART_BACKUP]);
 	if ((r = copy_tree(c, c->o->target, u->backup_dir)) < 0)
 		return r;
 	/* the marker last: a backup without it is not a backup (a copy cut short) */
@@ -455,8 +454,8 @@ static int step_carry(struct ictx *c, size_t arg)
 	if ((r = carry_lists(c, u->backup_dir)) < 0 || (r = carry_root_password(c, u->backup_dir)) < 0 ||
 	    (r = carry_inventory(c, u->backup_dir)) < 0 || (r = mark_firstboot(c)) < 0)
 		return r;
-	printf("  carried over %u paths, the root password and the inventory from version %s\n", u->carried,
-	       c->ex->root.version);
+	xlog_msg(c->log, "carried over %u paths, the root password and the inventory from version %s", u->carried,
+		 c->ex->root.version);
 	return 0;
 }
 
@@ -511,8 +510,8 @@ static int step_restore_root(struct ictx *c, size_t arg)
 	if ((r = mkfs_root_like(c, PART_ROOT, c->ex->root.fs_uuid[0] ? c->ex->root.fs_uuid : NULL)) < 0 ||
 	    (r = mount_part(c, PART_ROOT, c->o->target, false)) < 0 || (r = mount_part(c, PART_BACKUP, u->backup_dir, true)) < 0)
 		return r;
-	printf("  copying the backup (version %s) to the root partition %s\n", c->ex->backup.version, c->ex->dev[PART_ROOT]);
-	fflush(stdout);
+	xlog_msg(c->log, "copying the backup (version %s) to the root partition %s", c->ex->backup.version,
+		 c->ex->dev[PART_ROOT]);
 	if ((r = copy_tree(c, u->backup_dir, c->o->target)) < 0)
 		return r;
 	if ((r = tpath(c, path, sizeof(path), BACKUP_MARKER)) < 0 || (unlink(path) < 0 && errno != ENOENT))
