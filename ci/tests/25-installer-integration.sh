@@ -12,7 +12,7 @@
 # The loop devices are found by the installer with --disk-allow-loop (test-only).
 # XH_IMAGE=PATH installs another image (with PATH.sha256) instead of the real one.
 . "$(dirname "$0")/../lib/test.sh"
-inst="$XH_TOP/installer"
+. "$(dirname "$0")/../lib/loopdisk.sh"
 O="$XH_BUILD/installer"
 image=${XH_IMAGE:-$XH_BUILD/rootfs/rootfs.squashfs}
 skip() { echo "SKIP: $T_SUITE: $1"; }
@@ -20,48 +20,12 @@ skip() { echo "SKIP: $T_SUITE: $1"; }
 if [ "$(id -u)" -ne 0 ] || ! command -v losetup >/dev/null; then
 	skip "needs root and losetup"; exit 0
 fi
-tmp=$(mktemp -d /var/tmp/xh-inst.XXXXXX)
-loops=()
-cleanup() {
-	local m
-	for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
-	[ -n "${httpd_pid:-}" ] && kill "$httpd_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+loop_workdir xh-inst
+loop_on_exit() { if [ -n "${httpd_pid:-}" ]; then kill "$httpd_pid" 2>/dev/null; fi; }
+san_installer || exit 0
 
-# --- build (sanitizer build: ASan and UBSan watch the executor too)
-if ! out=$(make -C "$inst" -j"${XH_JOBS:-2}" O="$O" "$O/san/xenhost-installer" 2>&1); then
-	fail "installer builds" "$(printf '%s' "$out" | tail -n 20)"; exit 0
-fi
-bin="$O/san/xenhost-installer"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export MTOOLS_SKIP_CHECK=1
-
-attach() { # FILE VAR: attach FILE, its loop device in VAR (not in a subshell: cleanup detaches it)
-	local l; l=$(losetup -P -f --show "$1") || return 1
-	loops+=("$l"); printf -v "$2" '%s' "$l"
-}
 # Flush the loop devices' buffers so that the backing file holds everything written.
 settle() { local d; for d in "$loop" "$loop"p*; do [ -b "$d" ] && { blkid -p "$d" >/dev/null 2>&1; blockdev --flushbufs "$d"; }; done; sync; }
-# The content of a (sparse) file: sha256 over its size and every data extent with its
-# offset. Holes read as zeros, so any write, even of zeros, changes it; cheap on a
-# 64 GiB file that is mostly holes.
-fingerprint() {
-	python3 - "$1" <<-'PY'
-	import hashlib, os, sys
-	fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size; h = hashlib.sha256(str(size).encode()); off = 0
-	while off < size:
-	    try: d = os.lseek(fd, off, os.SEEK_DATA)
-	    except OSError: break
-	    e = os.lseek(fd, d, os.SEEK_HOLE); h.update(b"@%d" % d); os.lseek(fd, d, os.SEEK_SET)
-	    while d < e:
-	        b = os.read(fd, min(1 << 20, e - d)); h.update(b); d += len(b)
-	    off = e
-	print(h.hexdigest())
-	PY
-}
 run() { # the installer on this machine's sysfs with the loop devices offered as disks
 	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 \
 		--target-root "$tmp/target" --run-dir "$tmp/run" "$@"

@@ -16,7 +16,7 @@
 #    it without a trial; the storage still untouched.
 # XH_IMAGE=PATH installs another image (with PATH.sha256) instead of build/rootfs's.
 . "$(dirname "$0")/../lib/test.sh"
-inst="$XH_TOP/installer"
+. "$(dirname "$0")/../lib/loopdisk.sh"
 O="$XH_BUILD/installer"
 image=${XH_IMAGE:-$XH_BUILD/rootfs/rootfs.squashfs}
 skip() { echo "SKIP: $T_SUITE: $1"; }
@@ -24,39 +24,10 @@ if [ "$(id -u)" -ne 0 ] || ! command -v losetup >/dev/null; then skip "needs roo
 if [ ! -f "$image" ] || [ ! -f "$image.sha256" ]; then skip "$image (and .sha256) does not exist; build it with 'make rootfs'"; exit 0; fi
 ver=$(tr -d ' \n' < "$XH_TOP/VERSION")
 
-tmp=$(mktemp -d /var/tmp/xh-upg.XXXXXX)
-loops=()
-cleanup() {
-	local m
-	for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+loop_workdir xh-upg
+san_installer || exit 0
 
-if ! out=$(make -C "$inst" -j"${XH_JOBS:-2}" O="$O" "$O/san/xenhost-installer" 2>&1); then
-	fail "installer builds" "$(printf '%s' "$out" | tail -n 20)"; exit 0
-fi
-bin="$O/san/xenhost-installer"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export MTOOLS_SKIP_CHECK=1
-
-attach() { local l; l=$(losetup -P -f --show "$1") || return 1; loops+=("$l"); printf -v "$2" '%s' "$l"; }
 settle() { local d; for d in "$loop" "$loop"p*; do [ -b "$d" ] && blockdev --flushbufs "$d"; done; sync; }
-fingerprint() {
-	python3 - "$1" <<-'PY'
-	import hashlib, os, sys
-	fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size; h = hashlib.sha256(str(size).encode()); off = 0
-	while off < size:
-	    try: d = os.lseek(fd, off, os.SEEK_DATA)
-	    except OSError: break
-	    e = os.lseek(fd, d, os.SEEK_HOLE); h.update(b"@%d" % d); os.lseek(fd, d, os.SEEK_SET)
-	    while d < e:
-	        b = os.read(fd, min(1 << 20, e - d)); h.update(b); d += len(b)
-	    off = e
-	print(h.hexdigest())
-	PY
-}
 run() {
 	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 \
 		--target-root "$tmp/target" --run-dir "$tmp/run" --image "$image" "$@"
@@ -187,6 +158,15 @@ bootable_old() { # the system GRUB would boot is complete and is 0.0.9
 	umount "$mnt"; return $ok
 }
 export -f efi_boots; export loop tmp
+timed_run() { # NAME: the installer with $tmp/NAME.xml; its output in $tmp/NAME.out, its time shown
+	local t0; t0=$(date +%s.%N)
+	if run --answerfile "$tmp/$1.xml" --log "$tmp/$1.log" > "$tmp/$1.out" 2>&1; then
+		pass "the $1 completes (exit 0)"
+		echo "    $1 time $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s on $loop"
+	else
+		fail "the $1 completes (exit 0)" "$(tail -n 20 "$tmp/$1.out")"; return 1
+	fi
+}
 storage_ok() { rw "$S" && (cd "$mnt" && sha256sum -c --quiet "$tmp/storage.sha"); local rc=$?; un; return $rc; }
 for point in cp:the-backup-copy unsquashfs:unpacking-the-image grub-install:installing-GRUB; do
 	prog=${point%%:*} what=${point#*:}; what=${what//-/ }
@@ -201,14 +181,7 @@ check "power loss: the next upgrade resumes from the complete backup" sh -c \
 	"'$bin' --disk-allow-loop --cmdline '$tmp/cmdline' --run-dir '$tmp/run' --target-root '$tmp/target' --answerfile '$tmp/upgrade.xml' --dry-run | grep -q 'it is resumed, with the backup (version 0.0.9'"
 
 # --- the upgrade (resuming the one cut short above)
-t0=$(date +%s.%N)
-if out=$(run --answerfile "$tmp/upgrade.xml" --log "$tmp/upgrade.log" 2>&1); then
-	pass "the upgrade completes (exit 0)"
-	echo "    upgrade time $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s on $loop"
-else
-	fail "the upgrade completes (exit 0)" "$(printf '%s' "$out" | tail -n 20)"; exit 0
-fi
-printf '%s\n' "$out" > "$tmp/upgrade.out"
+timed_run upgrade || exit 0
 check "the console says what was upgraded and that it boots on trial" grep -Eq "upgraded from 0\.0\.9 to $ver .*on trial" "$tmp/upgrade.out"
 check "every step is shown with its duration" grep -Eq '^\[ ?[0-9]+/[0-9]+\] carry over the configuration of version 0\.0\.9 \.\.\. [0-9.]+ s$' "$tmp/upgrade.out"
 check "the console says the upgrade cut short is resumed from the backup" grep -q 'was cut short after its backup was complete: it is resumed' "$tmp/upgrade.out"
@@ -255,14 +228,8 @@ check "local storage: every file byte-identical" test "$rc" = 0
 ro "$LOGS" && { check "logs: kept, with the upgrade's log added" sh -c "grep -qx kept '$mnt/operator.log' && grep -q 'upgrade complete' '$mnt/installer/upgrade.log'"; un; }
 
 # --- the restore
-t0=$(date +%s.%N)
-if out=$(run --answerfile "$tmp/restore.xml" --log "$tmp/restore.log" 2>&1); then
-	pass "the restore completes (exit 0)"
-	echo "    restore time $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s on $loop"
-else
-	fail "the restore completes (exit 0)" "$(printf '%s' "$out" | tail -n 20)"; exit 0
-fi
-check "the console says which version was restored" grep -Eq "Xenhost 0\.0\.9 is restored on $loop" <<<"$out"
+timed_run restore || exit 0
+check "the console says which version was restored" grep -Eq "Xenhost 0\.0\.9 is restored on $loop" "$tmp/restore.out"
 settle
 ro "$R" && {
 	check "restored root: version 0.0.9, the file the upgrade dropped is back, no backup marker" sh -c \

@@ -2,7 +2,6 @@
 #define _FILE_OFFSET_BITS 64
 #include "existing.h"
 
-#include <blkid/blkid.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -79,35 +78,27 @@ int version_cmp(const char *a, const char *b)
 /* The partitions named xh-<role>-<suffix>, by role. */
 static int find_parts(const struct disk_info *d, struct existing *e)
 {
-	blkid_probe pr = blkid_new_probe_from_filename(d->devnode);
-	if (!pr) {
-		fprintf(stderr, "xenhost-installer: cannot read the partition table of %s: %s\n", d->devnode,
-			strerror(errno ? errno : EIO));
-		return -EIO;
+	struct part_entry v[PROBE_MAX_PARTITIONS];
+	int n = probe_table(d->devnode, v, PROBE_MAX_PARTITIONS);
+	if (n < 0) {
+		fprintf(stderr, "xenhost-installer: cannot read the partition table of %s: %s\n", d->devnode, strerror(-n));
+		return n;
 	}
-	blkid_probe_enable_superblocks(pr, 0);
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_partlist pl = blkid_do_fullprobe(pr) >= 0 ? blkid_probe_get_partitions(pr) : NULL;
-	int n = pl ? blkid_partlist_numof_partitions(pl) : 0;
 	for (int i = 0; i < n; i++) {
-		blkid_partition part = blkid_partlist_get_partition(pl, i);
-		const char *name = part ? blkid_partition_get_name(part) : NULL;
-		int no = part ? blkid_partition_get_partno(part) : -1;
-		if (!name || no <= 0 || strncmp(name, "xh-", 3) != 0)
+		const char *name = v[i].name;
+		if (strncmp(name, "xh-", 3) != 0)
 			continue;
 		for (int r = 0; r < PLAN_MAX_PARTS; r++) {
 			size_t tl = strlen(role_tag[r]);
 			if (strncmp(name + 3, role_tag[r], tl) != 0 || name[3 + tl] != '-' || e->dev[r][0])
 				continue;
-			const char *suffix = name + 4 + tl;
-			if (r == PART_ROOT && copy_str(e->suffix, sizeof(e->suffix), suffix) < 0)
+			if (r == PART_ROOT && copy_str(e->suffix, sizeof(e->suffix), name + 4 + tl) < 0)
 				continue;
-			part_devnode(d, (unsigned)no, e->dev[r], sizeof(e->dev[r]));
-			e->num[r] = (unsigned)no;
-			e->size[r] = (uint64_t)blkid_partition_get_size(part) * 512;
+			part_devnode(d, v[i].number, e->dev[r], sizeof(e->dev[r]));
+			e->num[r] = v[i].number;
+			e->size[r] = v[i].size;
 		}
 	}
-	blkid_free_probe(pr);
 	return e->dev[PART_ROOT][0] ? 0 : -ENOENT;
 }
 

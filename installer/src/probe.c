@@ -219,26 +219,42 @@ static void part_signature(const char *devnode, char *out, size_t n)
 	blkid_free_probe(pr);
 }
 
-/* The GPT names of the disk's partitions by number, read from the partition table with
- * libblkid (sysfs has them only where the kernel puts PARTNAME in uevent). */
-#define PROBE_MAX_PARTNO 128
-static void table_names(const char *devnode, char names[][40])
+int probe_table(const char *devnode, struct part_entry *v, size_t max)
 {
 	blkid_probe pr = blkid_new_probe_from_filename(devnode);
+	size_t k = 0;
 	if (!pr)
-		return;
+		return errno ? -errno : -EIO;
 	blkid_probe_enable_superblocks(pr, 0);
 	blkid_probe_enable_partitions(pr, 1);
 	blkid_partlist pl = blkid_do_fullprobe(pr) >= 0 ? blkid_probe_get_partitions(pr) : NULL;
 	int n = pl ? blkid_partlist_numof_partitions(pl) : 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && k < max; i++) {
 		blkid_partition part = blkid_partlist_get_partition(pl, i);
 		int no = part ? blkid_partition_get_partno(part) : -1;
-		const char *name = part ? blkid_partition_get_name(part) : NULL;
-		if (name && no > 0 && no < PROBE_MAX_PARTNO && copy_str(names[no], 40, name) < 0)
-			names[no][0] = '\0';
+		if (no <= 0)
+			continue;
+		const char *name = blkid_partition_get_name(part);
+		v[k].number = (unsigned)no;
+		if (copy_str(v[k].name, sizeof(v[k].name), name ? name : "") < 0)
+			v[k].name[0] = '\0';
+		v[k].size = (uint64_t)blkid_partition_get_size(part) * 512;
+		k++;
 	}
 	blkid_free_probe(pr);
+	return (int)k;
+}
+
+/* The GPT names of the disk's partitions by number. */
+#define PROBE_MAX_PARTNO 128
+static void table_names(const char *devnode, char names[][40])
+{
+	struct part_entry *v = calloc(PROBE_MAX_PARTNO, sizeof(*v));
+	int n = v ? probe_table(devnode, v, PROBE_MAX_PARTNO) : 0;
+	for (int i = 0; i < n; i++)
+		if (v[i].number < PROBE_MAX_PARTNO)
+			memcpy(names[v[i].number], v[i].name, sizeof(v[i].name));
+	free(v);
 }
 
 /* Partitions, their signatures and names, and a Xenhost installation among them. */

@@ -88,4 +88,14 @@ int disk_select(const struct disk_selector *sel, const struct disk_info *disks, 
 #define PROBE_MAX_PARTITIONS 128
 size_t probe_partitions(const char *sysfs, const char *name, char parts[][64], size_t max);
 
+/* The entries of a disk's partition table, read with libblkid (sysfs has the GPT names
+ * only where the kernel puts PARTNAME in uevent): at most max of them; returns how many,
+ * or -errno when the device cannot be read. */
+struct part_entry {
+	unsigned number;
+	char name[40];      /* the GPT partition name, "" if none */
+	uint64_t size;      /* bytes */
+};
+int probe_table(const char *devnode, struct part_entry *v, size_t max);
+
 #endif
