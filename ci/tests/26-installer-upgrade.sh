@@ -7,7 +7,8 @@
 #  - refusals, each with its message and the disk file unchanged: first boot never
 #    completed, a newer installation without force, a disk without an installation,
 #    a restore with no backup;
-#  - the upgrade (0.0.9 -> this version): the backup holds the old root with its
+#  - the upgrade (0.0.9 -> this version, booted in UEFI mode where the install was BIOS:
+#    GRUB for both is installed either way): the backup holds the old root with its
 #    marker; the new root is the image with the preserved set carried over and nothing
 #    else; host UUID, root filesystem UUID, SSH host keys, password hash unchanged; the
 #    local storage and logs untouched; GRUB: the new version on trial, the previous one
@@ -66,7 +67,10 @@ R=${loop}p1 B=${loop}p2 S=${loop}p3 LOGS=${loop}p5
 # --- refusal: the first boot never completed
 cat > "$tmp/upgrade.xml" <<EOF2
 <?xml version="1.0" encoding="UTF-8"?>
-<installation mode="upgrade"><existing-installation>$L</existing-installation></installation>
+<installation mode="upgrade">
+  <existing-installation>$L</existing-installation>
+  <firmware-mode>uefi</firmware-mode>
+</installation>
 EOF2
 settle; before=$(fingerprint "$tmp/disk.img")
 expect_fail "an installation whose first boot never completed is not upgraded (exit 4), saying why" \
@@ -210,6 +214,7 @@ check "new root: the paths of /etc/xenhost/preserve.d/site.list carried over" sh
 	"grep -qx tool '$mnt/opt/operator/tool' && grep -qx site=1 '$mnt/etc/xh-site.conf'"
 check "new root: what is not in the preserved set is not carried over (/root/scratch)" test ! -e "$mnt/root/scratch"
 check "new root: the time zone kept" test "$(readlink "$mnt/etc/localtime")" = ../usr/share/zoneinfo/Europe/Paris
+check "new root: the boot mode follows the upgrade's (installed BIOS, upgraded UEFI)" grep -qx "BOOT_MODE='uefi'" "$mnt/etc/xenhost-inventory"
 check "new root: the Xen options the operator set are kept" grep -qx "XEN_CMDLINE_EXTRA='sched=credit2'" "$mnt/etc/xenhost-inventory"
 check "first boot: marked as an upgrade; identity and storage keep their stamps; network, xen and done run again" sh -c \
 	"d='$mnt/var/lib/xenhost/firstboot'; grep -q \"FROM_VERSION='0.0.9'\" \$d/upgrade && [ -f \$d/identity.done ] && [ -f \$d/storage.done ] && [ ! -e \$d/network.done ] && [ ! -e \$d/xen.done ] && [ ! -e \$d/done.done ]"
