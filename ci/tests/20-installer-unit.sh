@@ -31,7 +31,7 @@ bin="$O/san/xenhost-installer"
 
 # --- the cmocka tests, one PASS/FAIL line each (TAP output)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in test-answerfile test-cmdline test-probe test-plan test-writers; do
+for t in $(make -s --no-print-directory -C "$inst" print-tests); do   # every unit test program the Makefile has
 	CMOCKA_MESSAGE_OUTPUT=TAP "$O/san/$t" > "$tmp/$t.tap" 2> "$tmp/$t.err"
 	rc=$?
 	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tmp/$t.tap" | head -n 1)
