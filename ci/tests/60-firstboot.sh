@@ -120,7 +120,7 @@ cat >> "$mnt/etc/xenhost-inventory" <<INV
 PREVIOUS_VERSION='0.0.9'
 UPGRADE_DATE='2026-12-01T10:00:00Z'
 INV
-chroot "$mnt" grub-editenv /boot/grub/grubenv create && chroot "$mnt" grub-editenv /boot/grub/grubenv set xh_trial=2
+mkdir -p "$mnt/boot/grub" && chroot "$mnt" grub-editenv /boot/grub/grubenv create && chroot "$mnt" grub-editenv /boot/grub/grubenv set xh_trial=2
 check "status after an upgrade on trial names the previous version and the boots left" sh -c \
 	"chroot $mnt xenhost-upgrade status > $tmp/up-status; grep -q 'last upgrade: *from 0.0.9 on 2026-12-01T10:00:00Z' $tmp/up-status && grep -q 'NOT confirmed yet: 2 boot(s) left before GRUB boots 0.0.9 again' $tmp/up-status"
 expect_fail "confirm outside Xen fails, saying which check failed and what GRUB will do" \
