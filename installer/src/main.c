@@ -616,7 +616,7 @@ static int cmd_install(const struct options *o)
 		goto done;
 	}
 	bool changing = pp.plan->mode == MODE_UPGRADE || pp.plan->mode == MODE_RESTORE;
-	struct existing ex;
+	struct existing ex = { 0 };
 	if (changing && (code = examine(o, &pp, &ex, &log)) != EXIT_OK) {
 		send_report(&pp, code, "examine the installation", t0, log_path, &log);
 		goto done;
@@ -637,8 +637,15 @@ static int cmd_install(const struct options *o)
 	}
 	if (image_url[0])
 		xlog_msg(&log, "image: %s (fetched, then verified against %s.sha256)", image_url, image_url);
-	printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode),
-	       pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", pp.plan->disks[0].disk.devnode, log_path);
+	const char *fw = pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", *dev = pp.plan->disks[0].disk.devnode;
+	if (pp.plan->mode == MODE_UPGRADE)
+		printf("Upgrading the installation on %s from %s to Xenhost %s (%s); the log is %s\n", dev, ex.root.version,
+		       XENHOST_VERSION, fw, log_path);
+	else if (pp.plan->mode == MODE_RESTORE)
+		printf("Restoring Xenhost %s from the backup on %s (%s); the log is %s\n", ex.backup.version, dev, fw, log_path);
+	else
+		printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode), fw,
+		       dev, log_path);
 	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
 				   .image = o->image, .image_url = image_url[0] ? image_url : NULL,
 				   .image_dir = image_dir, .fetch = &pp.fetch, .answerfile = pp.src.path, .log_path = log_path,
