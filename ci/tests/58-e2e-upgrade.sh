@@ -204,7 +204,7 @@ rollback() {
 }
 
 for s in $XH_E2E_UPGRADE; do
-	budget_allows 1500 "$s" || continue
+	budget_allows 2700 "$s" || continue   # upgrade-restore: five boots and two installer runs, about 45 min
 	case $s in
 	upgrade-restore) upgrade_restore ;;
 	rollback) rollback ;;
