@@ -136,32 +136,6 @@ static int accept_path(void *ud, const char *rel)
 	return 0;
 }
 
-/* The operator's preserve.d lists are checked before anything is written. */
-static void check_preserve_lists(const char *mnt, struct existing *e)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 300], *text;
-	struct dirent **v = NULL;
-	snprintf(dir, sizeof(dir), "%s/etc/xenhost/preserve.d", mnt);
-	int n = scandir(dir, &v, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		size_t l = strlen(v[i]->d_name);
-		unsigned bad = 0;
-		if (!e->preserve_error[0] && l > 5 && !strcmp(v[i]->d_name + l - 5, ".list")) {
-			text = NULL;
-			snprintf(path, sizeof(path), "%s/%s", dir, v[i]->d_name);
-			if (read_file(path, &text) < 0)
-				snprintf(e->preserve_error, sizeof(e->preserve_error), "/etc/xenhost/preserve.d/%.100s cannot "
-					 "be read", v[i]->d_name);
-			else if (preserve_list_parse(text, accept_path, NULL, &bad) < 0)
-				snprintf(e->preserve_error, sizeof(e->preserve_error), "/etc/xenhost/preserve.d/%.100s:%u is "
-					 "not a path under / (empty, or with a \"..\")", v[i]->d_name, bad);
-			free(text);
-		}
-		free(v[i]);
-	}
-	free(v);
-}
-
 /* Mount dev read-only on mnt and read one root; not present when it has no inventory. */
 static int read_root(struct xlog *log, const char *dev, const char *mnt, struct existing *e, struct existing_root *rt,
 		     bool backup)
@@ -195,8 +169,9 @@ static int read_root(struct xlog *log, const char *dev, const char *mnt, struct 
 			inv_get(inv, "BOOT_MODE", e->boot_mode, sizeof(e->boot_mode));
 		}
 		newest_krel(mnt, rt->krel, sizeof(rt->krel));
-		if (!backup)
-			check_preserve_lists(mnt, e);
+		/* the operator's preserve.d lists are checked before anything is written */
+		if (!backup && preserve_lists(mnt, accept_path, NULL, e->preserve_error, sizeof(e->preserve_error)) == 0)
+			e->preserve_error[0] = '\0';
 		snprintf(path, sizeof(path), "%s/" FIRSTBOOT_DONE, mnt);
 		rt->firstboot_done = stat(path, &st) == 0;
 		snprintf(path, sizeof(path), "%s/" FIRSTBOOT_STATE "/upgrade", mnt);

@@ -26,7 +26,7 @@
 struct uctx {
 	struct ictx c;                 /* first: the steps get &u->c */
 	char backup_dir[PATH_MAX];     /* where the backup is mounted */
-	char backup_uuid[UUID_STR];
+	char backup_uuid[UUID_STR];    /* its filesystem: as found, or made by step_backup */
 	char new_krel[128];
 	unsigned carried;              /* paths carried over */
 };
@@ -232,9 +232,6 @@ static int step_boot_backup(struct ictx *c, size_t arg)
 	struct grub_os os;
 	int r;
 	(void)arg;
-	if (!u->backup_uuid[0] &&
-	    (r = dev_fs_uuid(ex->dev[PART_BACKUP], u->backup_uuid, sizeof(u->backup_uuid), NULL, 0)) < 0)
-		return r;
 	const struct existing_root *rt = c->p->mode == MODE_RESTORE ? &ex->backup : &ex->root;
 	os_from(&os, u->backup_uuid, rt, rt->krel, rt->version);
 	c->root = u->backup_dir;
@@ -254,11 +251,6 @@ static int step_new_root(struct ictx *c, size_t arg)
 	int r;
 	(void)arg;
 	c->root = c->o->target;
-	if (!U(c)->backup_uuid[0] &&   /* a resumed upgrade: the backup was made before */
-	    (r = dev_fs_uuid(c->ex->dev[PART_BACKUP], U(c)->backup_uuid, sizeof(U(c)->backup_uuid), NULL, 0)) < 0) {
-		fprintf(stderr, "xenhost-installer: cannot read the UUID of the backup filesystem %s\n", c->ex->dev[PART_BACKUP]);
-		return r;
-	}
 	if ((r = mkfs_root_like(c, PART_ROOT, c->ex->root.fs_uuid)) < 0 || (r = mount_part(c, PART_ROOT, c->o->target, false)) < 0)
 		return r;
 	if ((r = tpath(c, dir, sizeof(dir), "var/log")) < 0 || (r = mount_part(c, PART_LOGS, dir, false)) < 0)
@@ -313,37 +305,42 @@ static int carry_cb(void *ud, const char *rel)
 	return carry_one(k->c, k->from, rel);
 }
 
-/* the operator's lists: <old root>/etc/xenhost/preserve.d/NAME.list, in name order */
-static int carry_lists(struct ictx *c, const char *from)
+int preserve_lists(const char *root, int (*fn)(void *ud, const char *rel), void *ud, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256], *text;
+	char dir[PATH_MAX], path[PATH_MAX + 256];
 	struct dirent **v = NULL;
-	struct carry k = { c, from };
 	int r = 0;
-	snprintf(dir, sizeof(dir), "%s/etc/xenhost/preserve.d", from);
+	snprintf(dir, sizeof(dir), "%s/etc/xenhost/preserve.d", root);
 	int n = scandir(dir, &v, NULL, alphasort);
-	if (n < 0)
-		return 0;
 	for (int i = 0; i < n; i++) {
 		size_t l = strlen(v[i]->d_name);
 		if (r == 0 && l > 5 && !strcmp(v[i]->d_name + l - 5, ".list")) {
+			char *text = NULL;
 			unsigned bad = 0;
 			snprintf(path, sizeof(path), "%s/%s", dir, v[i]->d_name);
-			if ((r = read_file(path, &text)) < 0) {
-				fprintf(stderr, "xenhost-installer: cannot read %s: %s\n", path + strlen(from), strerror(-r));
-			} else {
-				xlog_msg(c->log, "preserve list /etc/xenhost/preserve.d/%s", v[i]->d_name);
-				r = preserve_list_parse(text, carry_cb, &k, &bad);
-				if (r == -EINVAL && bad)
-					fprintf(stderr, "xenhost-installer: /etc/xenhost/preserve.d/%s:%u: not a path under "
-						"/ (empty, or with a \"..\"); fix the line and run the upgrade again\n",
-						v[i]->d_name, bad);
-				free(text);
-			}
+			if ((r = read_file(path, &text)) < 0)
+				snprintf(err, errlen, "/etc/xenhost/preserve.d/%.100s cannot be read", v[i]->d_name);
+			else if ((r = preserve_list_parse(text, fn, ud, &bad)) == -EINVAL && bad)
+				snprintf(err, errlen, "/etc/xenhost/preserve.d/%.100s:%u is not a path under / (empty, or with "
+					 "a \"..\")", v[i]->d_name, bad);
+			else if (r < 0)
+				snprintf(err, errlen, "/etc/xenhost/preserve.d/%.100s: %s", v[i]->d_name, strerror(-r));
+			free(text);
 		}
 		free(v[i]);
 	}
 	free(v);
+	return r;
+}
+
+/* the operator's lists: <old root>/etc/xenhost/preserve.d/NAME.list, in name order */
+static int carry_lists(struct ictx *c, const char *from)
+{
+	struct carry k = { c, from };
+	char err[300];
+	int r = preserve_lists(from, carry_cb, &k, err, sizeof(err));
+	if (r < 0)
+		fprintf(stderr, "xenhost-installer: %s; fix it and run the upgrade again\n", err);
 	return r;
 }
 
@@ -592,6 +589,8 @@ static enum install_result run(const struct install_plan *p, struct install_opts
 			      .log_name = upgrade ? "upgrade.log" : "restore.log" };
 	if (snprintf(u->backup_dir, sizeof(u->backup_dir), "%s-backup", o->target) >= (int)sizeof(u->backup_dir))
 		goto out;
+	/* the backup's filesystem as found (restore, a resumed upgrade); step_backup makes a new one */
+	snprintf(u->backup_uuid, sizeof(u->backup_uuid), "%s", ex->backup.fs_uuid);
 	if (upgrade && find_image(&u->c) < 0) {
 		res = INSTALL_REFUSED_IMAGE;
 		goto out;

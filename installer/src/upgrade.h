@@ -47,4 +47,8 @@ int inv_set(char **text, const char *key, const char *value);
  * an empty one is refused (-EINVAL, *bad_line set). Calls fn for each. */
 int preserve_list_parse(const char *text, int (*fn)(void *ud, const char *rel), void *ud, unsigned *bad_line);
 
+/* Every path of <root>/etc/xenhost/preserve.d/NAME.list, the lists in name order, to fn.
+ * 0, or a negative errno with err saying which list (and line) is at fault. */
+int preserve_lists(const char *root, int (*fn)(void *ud, const char *rel), void *ud, char *err, size_t errlen);
+
 #endif
