@@ -39,11 +39,17 @@ answer_volume() {
 }
 
 # host_boot DIR DISK PORT [FW]: boot the installed DISK alone (a reboot ends QEMU) and
-# wait for a login prompt on the serial console; prints wait's "matched after" line.
+# wait for a login prompt on the serial console; prints wait's "matched after" line
+# (exit 4: the console went silent, the VM hung; Xen's state is then in the log).
 host_boot() {
 	local dir=$1 disk=$2 port=$3 fw=${4:-bios}
 	"$qemu" start "$dir" --firmware "$fw" --boot-disk --disk "$disk" --ssh "$port" --timeout 1500 --no-reboot || return 1
-	"$qemu" wait "$dir" '^[a-z0-9.-]+ login: *$' 900 --fail "$FAILS"
+	local out rc=0
+	out=$("$qemu" wait "$dir" '^[a-z0-9.-]+ login: *$' 900 --stall "${XH_E2E_STALL:-420}" --fail "$FAILS") || rc=$?
+	# a hung VM: Xen's state into the log before the caller stops it
+	[ $rc = 4 ] && "$qemu" xen-dump "$dir"
+	printf '%s\n' "$out"
+	return $rc
 }
 # host_down DIR PORT [poweroff|reboot]: shut the host down over SSH and stop QEMU once
 # the kernel's last line before the reset or power-off is out (systemd-shutdown has
