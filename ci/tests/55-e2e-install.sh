@@ -93,7 +93,9 @@ scenario() { # NAME FW SR [again]
 	fi
 	out=$("$qemu" wait "$dir" "Xenhost $ver is installed on /dev/sd[a-z] in [0-9]+ s" "$XH_E2E_TIMEOUT" \
 		--stall "$XH_E2E_STALL" --fail "$FAILS|installation FAILED|xenhost-installer: error" 2>&1); rc=$?
-	if [ $rc = 4 ] && [ -z "$again" ]; then hung "$dir" "$out"; scenario "$name" "$fw" "$sr" again; return; fi
+	if [ $rc = 4 ] && [ -z "$again" ] && budget_allows 1500 "$name (once more, after a hung VM)"; then
+		hung "$dir" "$out"; scenario "$name" "$fw" "$sr" again; return
+	fi
 	t_inst=$(printf '%s' "$out" | sed -n 's/^matched after \([0-9.]*\) s.*/\1/p')
 	# the installer reboots by itself (atexit reboot); -no-reboot makes that the VM's end
 	[ $rc = 0 ] && "$qemu" wait "$dir" 'no such line' 120 > /dev/null 2>&1
@@ -127,7 +129,7 @@ scenario() { # NAME FW SR [again]
 	"$qemu" start "$boot" --firmware "$fw" --boot-disk --disk "$dir/disk.img" --ssh "$port" --timeout 1500 --no-reboot ||
 		{ fail "$name: start the installed host" "see $boot/qemu.out"; return; }
 	out=$("$qemu" wait "$boot" "Xenhost $ver is ready" 900 --stall "$XH_E2E_STALL" --fail "$FAILS" 2>&1); rc=$?
-	if [ $rc = 4 ] && [ -z "$again" ]; then
+	if [ $rc = 4 ] && [ -z "$again" ] && budget_allows 1500 "$name (once more, after a hung VM)"; then
 		hung "$boot" "$out"; rm -rf "$dir-stalled"; mv "$dir" "$dir-stalled"
 		scenario "$name" "$fw" "$sr" again; return
 	fi
