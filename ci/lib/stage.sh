@@ -28,6 +28,17 @@ xh_source_date_epoch() {
 	echo "${t:-1700000000}"
 }
 
+# xh_inputs_epoch PATH...: the time of the last commit that changed any of the paths
+# (a package's own SOURCE_DATE_EPOCH, so that a package whose inputs did not change gets
+# the same bytes in the next release); outside git, VERSION's as above.
+xh_inputs_epoch() {
+	local t
+	if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then echo "$SOURCE_DATE_EPOCH"; return; fi
+	t=$(git -C "$XH_TOP" log -1 --format=%ct -- "$@" 2>/dev/null || true)
+	[ -n "$t" ] || t=$(xh_source_date_epoch)
+	echo "$t"
+}
+
 # xh_input_files PATH...: the files under the named paths that make up the source:
 # in a git checkout what git tracks or would track (not ignored build products),
 # elsewhere every file. Sorted, relative to the top.

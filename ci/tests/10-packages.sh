@@ -23,10 +23,10 @@ for n in xenhost-release xen-hypervisor xen-hypervisor-debug xen-libs xen-tools 
 		done
 		[ "$bh" = xenhost-build ] || { echo "build host $bh"; return 1; }
 		case "$nm" in xenhost-*) [ "$v" = "$ver" ] || { echo "version $v != VERSION $ver"; return 1; } ;;
-		              *) case "$r" in *.xh"$ver") ;; *) echo "release $r lacks .xh$ver"; return 1 ;; esac ;;
+		              *) case "$r" in *.xh"${ver%%.*}") ;; *) echo "release $r lacks the series tag .xh${ver%%.*}"; return 1 ;; esac ;;
 		esac
 	}
-	check "rpm $n metadata (name, version, release from VERSION, license, summary, url, changelog)" meta_ok "$f"
+	check "rpm $n metadata (name, version, release tagged with VERSION or its series, license, summary, url, changelog)" meta_ok "$f"
 done
 
 # --- dependencies between our packages are declared
@@ -134,4 +134,17 @@ k_rel=$(key_of xenhost-release); k_xen=$(key_of xen); k_kern=$(key_of kernel)
 echo "# a change" >> "$tmp/tree/packages/xenhost-release/xenhost-release.spec"
 check "a changed spec changes that package's key" test "$(key_of xenhost-release)" != "$k_rel"
 check "... and not the keys of the others" test "$(key_of xen)" = "$k_xen" -a "$(key_of kernel)" = "$k_kern"
+
+# A new release (a commit that changes VERSION only) rebuilds our own packages and reuses
+# the platform packages: their keys and timestamps come from their own inputs.
+key_git() { (cd "$tmp/tree" && env -u SOURCE_DATE_EPOCH XH_TOP="$tmp/tree" XH_BUILD="$tmp/build" XH_CACHE="$tmp/cache" packages/build "$1" --key); }
+mk_tree
+(cd "$tmp/tree" && git init -q && git add -A && GIT_COMMITTER_DATE=@1700000000 git -c user.name=t -c user.email=t@t commit -q -m N) || fail "a git tree for the key test" "git commit failed"
+k_rel=$(key_git xenhost-release); k_xen=$(key_git xen); k_kern=$(key_git kernel)
+echo 0.99.0 > "$tmp/tree/VERSION"
+(cd "$tmp/tree" && git add VERSION && GIT_COMMITTER_DATE=@1700086400 git -c user.name=t -c user.email=t@t commit -q -m N+1) || fail "a git tree for the key test" "git commit failed"
+check "a new VERSION changes the key of our own packages (xenhost-release)" \
+	test -n "$k_rel" -a "$(key_git xenhost-release)" != "$k_rel"
+check "... and keeps the keys of the platform packages (xen, kernel): the next release reuses them" \
+	test -n "$k_xen" -a "$(key_git xen)" = "$k_xen" -a -n "$k_kern" -a "$(key_git kernel)" = "$k_kern"
 exit 0
