@@ -17,6 +17,9 @@
 #   4. restore from the same ISO; the host boots N again, same checks.
 #   rollback (not in make check: 5 boots): N+1 never confirms a healthy boot (the
 #   test-only switch); after 3 boots GRUB boots N from the backup by itself.
+#   power-loss (not in make check: 3 upgrades cut short, 3 boots): QEMU killed during the
+#   backup copy, the unpacking and GRUB's installation; each time the disk boots a
+#   working version with the local storage intact.
 # Times: the upgrade (installer), and the downtime from N's power-off to N+1's login prompt.
 # XH_E2E_UPGRADE picks scenarios (default upgrade-restore). Logs in build/e2e/upgrade-*.
 . "$(dirname "$0")/../lib/test.sh"
@@ -71,16 +74,22 @@ next_build() {
 		"cmp -s \"\$(ls '$XH_BUILD'/repo/xen-hypervisor-[0-9]*.rpm)\" \"\$(ls '$t'/build/repo/xen-hypervisor-[0-9]*.rpm)\" && cmp -s \"\$(ls '$XH_BUILD'/repo/kernel-[0-9]*.rpm)\" \"\$(ls '$t'/build/repo/kernel-[0-9]*.rpm)\""
 }
 
-# iso_run DIR DISK ANSWERFILE-XML SUCCESS-REGEX: N+1's ISO, its unattended entry with the
-# answer file on an answer volume; waits for SUCCESS-REGEX; the installer's reboot ends QEMU.
-iso_run() {
-	local dir=$1 disk=$2 rc out
+# iso_start DIR DISK ANSWERFILE-XML: start N+1's ISO on DISK and choose the unattended entry.
+iso_start() {
+	local dir=$1 disk=$2
 	rm -rf "$dir"; mkdir -p "$dir/answer"
 	printf '%s\n' "$3" > "$dir/answer/answerfile.xml"
 	answer_volume "$dir" || { echo "mkfs.ext4 -d failed"; return 1; }
 	"$qemu" start "$dir" --firmware bios --cdrom "$nextiso" --disk "$disk" --disk "$dir/answer.img" --no-reboot --timeout 2400 ||
 		{ echo "QEMU did not start: $(tail -n 5 "$dir/qemu.out")"; return 1; }
 	menu_unattended "$dir" bios || { "$qemu" stop "$dir"; echo "no boot menu"; return 1; }
+}
+
+# iso_run DIR DISK ANSWERFILE-XML SUCCESS-REGEX: N+1's ISO, its unattended entry with the
+# answer file on an answer volume; waits for SUCCESS-REGEX; the installer's reboot ends QEMU.
+iso_run() {
+	local dir=$1 rc out
+	iso_start "$@" || return 1
 	out=$("$qemu" wait "$dir" "$4" 1800 --fail "$FAILS" 2>&1); rc=$?
 	[ $rc = 0 ] && "$qemu" wait "$dir" 'no such line' 120 > /dev/null 2>&1
 	"$qemu" stop "$dir"
@@ -240,6 +249,71 @@ rollback() {
 	results+=("$(printf '%-16s 3 unconfirmed boots of %s, then $prev from the backup' "$name" "$next")")
 }
 
+# storage_file DISK: a guest disk image (32 MiB of random bytes) written offline to the
+# local storage of the installed DISK (its partition xh-storage*, on a loop device), as
+# images/e2e-guest.img; prints its sha256.
+storage_file() {
+	local l p q m rc=0
+	l=$(losetup -P -f --show "$1") || { echo "losetup $1 failed"; return 1; }
+	udevadm settle 2>/dev/null
+	for q in "$l"p*; do
+		case $(blkid -p -o value -s PART_ENTRY_NAME "$q" 2>/dev/null) in xh-storage*) p=$q; break ;; esac
+	done
+	m=$(mktemp -d)
+	if [ -n "${p:-}" ] && mount "$p" "$m"; then
+		{ mkdir -p "$m/images" && head -c 32M /dev/urandom > "$m/images/e2e-guest.img" &&
+			sha256sum "$m/images/e2e-guest.img" | cut -c1-64; } || rc=1
+		umount "$m" || rc=1
+	else
+		echo "no local storage partition (xh-storage*) on $1"; rc=1
+	fi
+	rmdir "$m"; losetup -d "$l"
+	return $rc
+}
+
+# power-loss: the QEMU process is killed (SIGKILL: a power cut) while N+1's installer
+# upgrades N: during the backup copy, the unpacking of the new root, and GRUB's
+# installation. After each cut the disk alone boots, by itself, a working version (N
+# after the first two; N or N+1 after the third, whichever GRUB's configuration had when
+# the power went), Xen runs, and the guest disk image on the local storage is
+# byte-identical. Each cut starts from the installed disk of N.
+power_loss() {
+	local name=power-loss d="$work/upgrade-power-loss" port cut sre delay want dir out last storage
+	port=$(free_port)
+	rm -rf "$d"; mkdir -p "$d"
+	cp --sparse=always "$base" "$d/base.img" || { fail "$name: copy of the installed disk" "cp failed"; return; }
+	storage=$(storage_file "$d/base.img") || { fail "$name: a file on the local storage of the disk" "$storage"; return; }
+	local up='<?xml version="1.0" encoding="UTF-8"?>
+<installation mode="upgrade"><existing-installation>sda</existing-installation></installation>'
+	for cut in backup unpack grub; do
+		case $cut in
+		backup) sre='copy the root \(version'; delay=40; want="$qprev" ;;
+		unpack) sre='unpack the image'; delay=40; want="$qprev" ;;
+		grub)   sre='install GRUB: '; delay=15; want="($qprev|$qnext)" ;;
+		esac
+		dir="$d/$cut"
+		cp --sparse=always "$d/base.img" "$d/$cut.img" || { fail "$name: copy of the disk" "cp failed"; return; }
+		if ! out=$(iso_start "$dir" "$d/$cut.img" "$up"); then fail "$name: cut during $cut: start the upgrade" "$out"; continue; fi
+		if ! out=$("$qemu" wait "$dir" "^\[ ?[0-9]+/[0-9]+\] $sre" 1800 --fail "$FAILS" 2>&1); then
+			"$qemu" stop "$dir"; fail "$name: cut during $cut: the upgrade reaches the step" "$out; $("$qemu" text "$dir" | tail -n 8)"; continue
+		fi
+		sleep "$delay"
+		"$qemu" kill "$dir"
+		"$qemu" text "$dir" > "$dir/serial.txt"
+		last=$(grep -a -E '^\[ ?[0-9]+/[0-9]+\] ' "$dir/serial.txt" | tail -n 1)
+		check "$name: cut during $cut: QEMU was killed while the step ran ($(printf '%s' "$last" | cut -c1-70))" \
+			sh -c "printf '%s' \"\$1\" | grep -Eq '$sre' && ! printf '%s' \"\$1\" | grep -Eq ' [0-9]+\.[0-9] s\$'" _ "$last"
+		if ! out=$(host_boot "$dir/after" "$d/$cut.img" "$port"); then
+			fail "$name: cut during $cut: the disk boots by itself" "$out; $("$qemu" text "$dir/after" | tail -n 8)"; "$qemu" stop "$dir/after"; continue
+		fi
+		on_host "$port" "$FACTS" > "$dir/facts.txt" 2>&1
+		check "$name: cut during $cut: the disk boots $(tr -d '\\' <<<"$want") by itself, Xen runs, the local storage's file is byte-identical" \
+			facts_ok "$dir/facts.txt" version "$want" xen '4\.17.*' storage "$storage"
+		host_down "$dir/after" "$port" poweroff > /dev/null 2>&1
+		results+=("$(printf '%-16s cut during %-6s -> boots %s' "$name" "$cut" "$(sed -n 's/^version //p' "$dir/facts.txt")")")
+	done
+}
+
 for s in $XH_E2E_UPGRADE; do
 	budget_allows 3300 "$s" || continue   # upgrade-restore: N+1's build (about 10 min), five boots and two installer runs (about 45 min)
 	[ -z "${next_failed:-}" ] || continue
@@ -247,7 +321,8 @@ for s in $XH_E2E_UPGRADE; do
 	case $s in
 	upgrade-restore) upgrade_restore ;;
 	rollback) rollback ;;
-	*) fail "scenario $s" "unknown (known: upgrade-restore rollback)" ;;
+	power-loss) power_loss ;;
+	*) fail "scenario $s" "unknown (known: upgrade-restore rollback power-loss)" ;;
 	esac
 done
 echo "    upgrade and restore in QEMU (software emulation):"
