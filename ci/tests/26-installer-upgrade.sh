@@ -87,6 +87,11 @@ echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmOperatorKeyOperatorKeyOperatorKey00
 printf '# the operator'"'"'s tools\n/opt/operator/\n\n/etc/xh-site.conf\n' > "$mnt/etc/xenhost/preserve.d/site.list"
 echo 'site=1' > "$mnt/etc/xh-site.conf"; echo tool > "$mnt/opt/operator/tool"
 echo 'not preserved' > "$mnt/root/scratch"
+# an operator's own account: a user in the adm group, with a password and a home
+useradd -R "$mnt" -m -u 1000 -G adm -s /bin/bash alice && echo 'alice:Alice-Secret-1' | chpasswd -R "$mnt" &&
+	echo 'alice was here' > "$mnt/home/alice/notes" && chown 1000:1000 "$mnt/home/alice/notes" ||
+	fail "an operator's account on the installed root" "useradd or chpasswd failed"
+alice_before=$(grep -h '^alice:' "$mnt/etc/passwd" "$mnt/etc/shadow" "$mnt/etc/group" | sha256sum)
 sed -i "s/^PRODUCT_VERSION=.*/PRODUCT_VERSION='0.0.9'/" "$mnt/etc/xenhost-inventory"
 echo "XEN_CMDLINE_EXTRA='sched=credit2'" >> "$mnt/etc/xenhost-inventory"
 host_uuid=$(inv INSTALLATION_UUID)
@@ -213,6 +218,8 @@ check "new root: root's password hash preserved" test "$(awk -F: '$1 == "root" {
 check "new root: the paths of /etc/xenhost/preserve.d/site.list carried over" sh -c \
 	"grep -qx tool '$mnt/opt/operator/tool' && grep -qx site=1 '$mnt/etc/xh-site.conf'"
 check "new root: what is not in the preserved set is not carried over (/root/scratch)" test ! -e "$mnt/root/scratch"
+check "new root: the operator's account (alice: passwd, password hash, group, adm membership, home) carried over" sh -c \
+	"[ \"\$(grep -h '^alice:' '$mnt/etc/passwd' '$mnt/etc/shadow' '$mnt/etc/group' | sha256sum)\" = '$alice_before' ] && grep -Eq '^adm:x:4:(.*,)?alice(,|\$)' '$mnt/etc/group' && grep -Eq '^adm:.*:(.*,)?alice(,|\$)' '$mnt/etc/gshadow' && [ \"\$(stat -c %u '$mnt/home/alice/notes')\" = 1000 ]"
 check "new root: the time zone kept" test "$(readlink "$mnt/etc/localtime")" = ../usr/share/zoneinfo/Europe/Paris
 check "new root: the boot mode follows the upgrade's (installed BIOS, upgraded UEFI)" grep -qx "BOOT_MODE='uefi'" "$mnt/etc/xenhost-inventory"
 check "new root: the Xen options the operator set are kept" grep -qx "XEN_CMDLINE_EXTRA='sched=credit2'" "$mnt/etc/xenhost-inventory"

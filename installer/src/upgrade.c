@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "disk.h"
 #include "exec.h"
 #include "fsutil.h"
@@ -389,6 +390,97 @@ out:
 	return r;
 }
 
+static void names_log(struct xlog *log, const char *what, const struct names *s)
+{
+	char buf[512] = "";
+	size_t o = 0;
+	for (size_t i = 0; i < s->n && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? " " : "", s->v[i]);
+	xlog_msg(log, "%s: %zu (%s)", what, s->n, s->n ? buf : "none");
+}
+
+/* One account file of the new root, with old's local accounts merged in (accounts.h). */
+static int merge_account_file(struct ictx *c, const char *from, const char *rel, const struct names *add,
+			      const struct names *users, int members, struct names *clash)
+{
+	char old[PATH_MAX], cur[PATH_MAX];
+	char *otext = NULL, *ntext = NULL, *out = NULL;
+	struct stat st;
+	int r;
+	snprintf(old, sizeof(old), "%s/%s", from, rel);
+	if ((r = tpath(c, cur, sizeof(cur), rel)) < 0)
+		return r;
+	if (access(old, F_OK) < 0) {
+		xlog_msg(c->log, "preserve: /%s is not on the old root", rel);
+		return 0;
+	}
+	if ((r = read_file(old, &otext)) < 0 || (r = read_file(cur, &ntext)) < 0 || (stat(cur, &st) < 0 && (r = -errno))) {
+		fprintf(stderr, "xenhost-installer: cannot read /%s of the old and the new root: %s\n", rel, strerror(-r));
+		goto out;
+	}
+	if ((r = accounts_merge(otext, ntext, add, users, members, clash, &out)) < 0 ||
+	    (r = write_file(cur, out, strlen(out), st.st_mode & 07777)) < 0 ||
+	    (chown(cur, st.st_uid, st.st_gid) < 0 && (r = -errno))) {
+		fprintf(stderr, "xenhost-installer: cannot carry the local accounts over to %s: %s\n", cur, strerror(-r));
+		goto out;
+	}
+	xlog_msg(c->log, "preserved the local accounts in /%s", rel);
+out:
+	/* shadow and gshadow hold password hashes */
+	if (otext)
+		explicit_bzero(otext, strlen(otext));
+	if (out)
+		explicit_bzero(out, strlen(out));
+	free(otext);
+	free(ntext);
+	free(out);
+	return r;
+}
+
+/* The users and groups the operator added (IDs 1000-59999), their password hashes and
+ * their memberships in the image's groups; an account the new image already has is kept
+ * as the image has it, and named on the console. */
+static int carry_accounts(struct ictx *c, const char *from)
+{
+	static const struct {
+		const char *rel;
+		int users, members;
+	} files[] = { { "etc/passwd", 1, -1 }, { "etc/shadow", 1, -1 }, { "etc/group", 0, 3 }, { "etc/gshadow", 0, 3 } };
+	struct names users = { 0 }, groups = { 0 }, clash = { 0 };
+	char path[PATH_MAX];
+	char *text = NULL;
+	int r;
+	for (int g = 0; g < 2; g++) {
+		snprintf(path, sizeof(path), "%s/etc/%s", from, g ? "group" : "passwd");
+		if ((r = read_file(path, &text)) < 0 || (r = accounts_local(text, g ? &groups : &users)) < 0) {
+			fprintf(stderr, "xenhost-installer: cannot read the local accounts of the old root in %s: %s\n", path,
+				strerror(-r));
+			goto out;
+		}
+		free(text);
+		text = NULL;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && r == 0 && (users.n || groups.n); i++)
+		r = merge_account_file(c, from, files[i].rel, files[i].users ? &users : &groups, &users, files[i].members,
+				       &clash);
+	if (r < 0)
+		goto out;
+	names_log(c->log, "local users carried over", &users);
+	names_log(c->log, "local groups carried over", &groups);
+	if (clash.n) {
+		names_log(c->log, "local accounts the new version already has (kept as it has them)", &clash);
+		fprintf(stderr, "xenhost-installer: warning: the new version has its own account named %s%s: the old "
+			"account of that name was not carried over; check its files' owners after the upgrade\n",
+			clash.v[0], clash.n > 1 ? " (and others, see the log)" : "");
+	}
+out:
+	free(text);
+	names_free(&users);
+	names_free(&groups);
+	names_free(&clash);
+	return r;
+}
+
 /* the inventory of the old root, as the new version's */
 static int carry_inventory(struct ictx *c, const char *from)
 {
@@ -449,9 +541,10 @@ static int step_carry(struct ictx *c, size_t arg)
 		if ((r = carry_one(c, u->backup_dir, builtin[i])) < 0)
 			return r;
 	if ((r = carry_lists(c, u->backup_dir)) < 0 || (r = carry_root_password(c, u->backup_dir)) < 0 ||
+	    (r = carry_accounts(c, u->backup_dir)) < 0 ||
 	    (r = carry_inventory(c, u->backup_dir)) < 0 || (r = mark_firstboot(c)) < 0)
 		return r;
-	xlog_msg(c->log, "carried over %u paths, the root password and the inventory from version %s", u->carried,
+	xlog_msg(c->log, "carried over %u paths, the root password, the local accounts and the inventory from version %s", u->carried,
 		 c->ex->root.version);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "answerfile.h"
 #include "existing.h"
 #include "upgrade.h"
@@ -248,13 +249,95 @@ static void test_answerfile_force(void **state)
 	config_wipe(&c);
 }
 
+
+static const char OLD_PASSWD[] = "root:x:0:0:root:/root:/bin/bash\n"
+				 "_chrony:x:100:101::/var/lib/chrony:/usr/sbin/nologin\n"
+				 "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+				 "svc:x:1001:1001::/srv/svc:/usr/sbin/nologin\n"
+				 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+				 "sshd:x:60001:65534::/run/sshd:/usr/sbin/nologin"; /* (no final newline) */
+static const char NEW_PASSWD[] = "root:x:0:0:root:/root:/bin/bash\n"
+				 "_chrony:x:100:101::/var/lib/chrony:/usr/sbin/nologin\n"
+				 "svc:x:999:999:the image's own:/:/usr/sbin/nologin\n";
+
+static void test_accounts_local(void **state)
+{
+	(void)state;
+	struct names n = { 0 };
+	assert_int_equal(accounts_local(OLD_PASSWD, &n), 0);
+	/* 1000..59999 only: not root, system users, nobody (65534) or 60001 */
+	assert_int_equal(n.n, 2);
+	assert_string_equal(n.v[0], "alice");
+	assert_string_equal(n.v[1], "svc");
+	assert_true(names_has(&n, "alice", 5));
+	assert_false(names_has(&n, "alic", 4));
+	names_free(&n);
+	assert_int_equal(accounts_local("", &n), 0);
+	assert_int_equal(n.n, 0);
+	assert_int_equal(accounts_local("bad line\nx:x:abc:1\ny:x:123456789012:1\n", &n), 0);
+	assert_int_equal(n.n, 0);
+}
+
+static void test_accounts_merge_passwd(void **state)
+{
+	(void)state;
+	struct names users = { 0 }, clash = { 0 };
+	char *out = NULL;
+	assert_int_equal(accounts_local(OLD_PASSWD, &users), 0);
+	assert_int_equal(accounts_merge(OLD_PASSWD, NEW_PASSWD, &users, &users, -1, &clash, &out), 0);
+	/* the image's lines unchanged and first; alice appended; svc is the image's */
+	assert_string_equal(out, "root:x:0:0:root:/root:/bin/bash\n"
+				 "_chrony:x:100:101::/var/lib/chrony:/usr/sbin/nologin\n"
+				 "svc:x:999:999:the image's own:/:/usr/sbin/nologin\n"
+				 "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n");
+	assert_int_equal(clash.n, 1);
+	assert_string_equal(clash.v[0], "svc");
+	/* merging again changes nothing (an upgrade that resumes) */
+	char *again = NULL;
+	assert_int_equal(accounts_merge(OLD_PASSWD, out, &users, &users, -1, NULL, &again), 0);
+	assert_string_equal(again, out);
+	free(again);
+	free(out);
+	names_free(&users);
+	names_free(&clash);
+}
+
+static void test_accounts_merge_groups(void **state)
+{
+	(void)state;
+	const char *old_group = "root:x:0:\nadm:x:4:syslog,alice\nsudo:x:27:alice,svc\nstaff:x:50:\n"
+				"alice:x:1000:\nops:x:1002:alice,bob\n";
+	const char *new_group = "root:x:0:\nadm:x:4:syslog\nsudo:x:27:\nvideo:x:44:\n";
+	const char *old_pw = "alice:x:1000:1000::/home/alice:/bin/bash\nsvc:x:1001:1001::/:/bin/false\n";
+	struct names users = { 0 }, groups = { 0 };
+	char *out = NULL;
+	assert_int_equal(accounts_local(old_pw, &users), 0);
+	assert_int_equal(accounts_local(old_group, &groups), 0);
+	assert_int_equal(groups.n, 2); /* alice, ops */
+	assert_int_equal(accounts_merge(old_group, new_group, &groups, &users, 3, NULL, &out), 0);
+	/* memberships of local users in the image's groups are kept; system members are not
+	 * added (syslog was there already); the local groups come with all their members */
+	assert_string_equal(out, "root:x:0:\nadm:x:4:syslog,alice\nsudo:x:27:alice,svc\nvideo:x:44:\n"
+				 "alice:x:1000:\nops:x:1002:alice,bob\n");
+	free(out);
+	/* gshadow: name:password:admins:members */
+	assert_int_equal(accounts_merge("sudo:*::alice\nops:!:alice:alice,bob\n", "sudo:*::\nroot:*::\n", &groups, &users, 3,
+					NULL, &out),
+			 0);
+	assert_string_equal(out, "sudo:*::alice\nroot:*::\nops:!:alice:alice,bob\n");
+	free(out);
+	names_free(&users);
+	names_free(&groups);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_cmp),       cmocka_unit_test(test_inventory),
 		cmocka_unit_test(test_preserve_list),     cmocka_unit_test(test_existing_check),
 		cmocka_unit_test(test_grub_menu),         cmocka_unit_test(test_answerfile_force),
-		cmocka_unit_test(test_existing_resume),
+		cmocka_unit_test(test_existing_resume),   cmocka_unit_test(test_accounts_local),
+		cmocka_unit_test(test_accounts_merge_passwd), cmocka_unit_test(test_accounts_merge_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
