@@ -7,6 +7,7 @@
  * Exit codes (also in xenhost-installer.8): see enum exit_code. Only main() exits;
  * the cmd_* functions return an exit code, everything below them a negative errno. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include "config.h"
 #include "plan.h"
 #include "probe.h"
+#include "ui.h"
 #include "validate.h"
 
 enum exit_code {
@@ -47,6 +49,8 @@ enum exit_code {
 	EXIT_INSTALL = 5,     /* the installation failed after the disks were changed */
 	EXIT_IMAGE = 6,       /* no host image, or its sha256 does not match: nothing was written */
 	EXIT_SCRIPT = 7,      /* an installation-start script failed: nothing was written */
+	EXIT_QUIT = 8,        /* the operator left the interactive installer: nothing was written */
+	EXIT_SHELL = 9,       /* the operator chose the shell in the interactive installer */
 };
 
 struct options {
@@ -68,6 +72,8 @@ struct options {
 	const char *leases_dir;     /* --leases-dir (tests) */
 	bool list_disks;            /* --list-disks */
 	const char *match_disk;     /* --match-disk FILTER */
+	bool interactive;           /* --interactive */
+	const char *zoneinfo;       /* --zoneinfo DIR (tests) */
 };
 
 static void usage(FILE *out)
@@ -79,6 +85,9 @@ static void usage(FILE *out)
 		"  --answerfile PATH     the answer file (a path or file:// URL; default: answerfile=\n"
 		"                        on the kernel command line)\n"
 		"  --dry-run             probe the hardware, plan, print the plan; write nothing\n"
+		"  --interactive         the text screens (newt): ask, show the plan, install after the\n"
+		"                        operator confirms; with --answerfile, its values are the\n"
+		"                        screens' defaults (a partial answer file)\n"
 		"  --target-root DIR     where the target is mounted while installing\n"
 		"                        (default " INSTALL_DEFAULT_TARGET ")\n"
 		"  --log FILE            the install log (default " INSTALL_DEFAULT_LOG ")\n"
@@ -110,7 +119,8 @@ static void usage(FILE *out)
 		"Exit codes: 0 success, 1 internal error, 2 usage, 3 invalid answer file or kernel\n"
 		"command line, 4 the configuration does not fit this machine (or a disk is in use),\n"
 		"5 installation failed, 6 no image or a bad image checksum, 7 an installation-start\n"
-		"script failed. Only 5 means a disk was changed.\n"
+		"script failed, 8 the operator quit the interactive installer (nothing written),\n"
+		"9 the operator chose the shell. Only 5 means a disk was changed.\n"
 		"See xenhost-installer(8).\n");
 }
 
@@ -119,7 +129,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	enum { O_CHECK = 256, O_ANSWERFILE, O_DRY_RUN, O_TARGET, O_LOG, O_CMDLINE, O_SYSFS, O_DEVDIR,
 	       O_PROCDIR, O_RAM, O_CPUS, O_HELP, O_VERSION, O_IMAGE, O_ALLOW_LOOP, O_INSTALL_UNIT,
 	       O_LIVE_NET, O_TIMEOUT, O_CA, O_PIN, O_RUN_DIR, O_LIVE_DIR, O_LIST_DISKS, O_MATCH_DISK,
-	       O_LEASES_DIR };
+	       O_LEASES_DIR, O_INTERACTIVE, O_ZONEINFO };
 	static const struct option longopts[] = {
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "answerfile", required_argument, NULL, O_ANSWERFILE },
@@ -143,6 +153,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "live-dir", required_argument, NULL, O_LIVE_DIR },
 		{ "list-disks", no_argument, NULL, O_LIST_DISKS },
 		{ "leases-dir", required_argument, NULL, O_LEASES_DIR },
+		{ "interactive", no_argument, NULL, O_INTERACTIVE },
+		{ "zoneinfo", required_argument, NULL, O_ZONEINFO },
 		{ "match-disk", required_argument, NULL, O_MATCH_DISK },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -192,6 +204,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_LIVE_DIR: o->live_dir = optarg; break;
 		case O_LIST_DISKS: o->list_disks = true; break;
 		case O_LEASES_DIR: o->leases_dir = optarg; break;
+		case O_INTERACTIVE: o->interactive = true; break;
+		case O_ZONEINFO: o->zoneinfo = optarg; break;
 		case O_MATCH_DISK: o->match_disk = optarg; break;
 		case O_HELP: return 1;
 		case O_VERSION: return 2;
@@ -235,7 +249,7 @@ static int cmd_check(const char *file)
 }
 
 /* Under Xen, /proc/meminfo and sysfs describe dom0: ask Xen for the host's figures. */
-static void xen_physinfo(struct host_info *hi, struct xlog *log)
+static void xen_physinfo(struct host_info *hi, int *hvm, struct xlog *log)
 {
 	char type[16] = "", out[8192];
 	FILE *f = fopen("/sys/hypervisor/type", "re");
@@ -257,6 +271,8 @@ static void xen_physinfo(struct host_info *hi, struct xlog *log)
 	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
 		sscanf(l, "total_memory : %llu", &mem);
 		sscanf(l, "nr_cpus : %llu", &cpus);
+		if (hvm && !strncmp(l, "virt_caps", 9))
+			*hvm = strstr(l, " hvm") != NULL;
 	}
 	if (mem)
 		hi->ram = (uint64_t)mem * MiB;
@@ -383,7 +399,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	}
 	probe_host(&o->root, &hi);
 	if (!o->host_ram || !o->host_cpus)
-		xen_physinfo(&hi, log);
+		xen_physinfo(&hi, NULL, log);
 	struct plan_host host = { .ram = o->host_ram ? o->host_ram : hi.ram,
 				  .cpus = o->host_cpus ? o->host_cpus : hi.cpus, .uefi = hi.uefi };
 	r = plan_make(pp->cfg, pp->disks, pp->n_disks, &host, NULL, pp->plan, &d);
@@ -592,6 +608,104 @@ static void remote_log(const struct options *o, struct xlog *log)
 		printf("The install log also goes to the syslog server %s (UDP).\n", k.syslog);
 }
 
+/* Examine the installation (upgrade, restore), run the plan, the installation-complete
+ * scripts, and send the report. summary: the result in a sentence (also printed). */
+static int execute(const struct options *o, struct prepared *pp, struct xlog *log, double t0, const char *log_path,
+		   char *summary, size_t summary_n)
+{
+	int code = EXIT_OK;
+	summary[0] = '\0';
+	bool changing = pp->plan->mode == MODE_UPGRADE || pp->plan->mode == MODE_RESTORE;
+	struct existing ex = { 0 };
+	if (changing && (code = examine(o, pp, &ex, log)) != EXIT_OK) {
+		send_report(pp, code, "examine the installation", t0, log_path, log);
+		snprintf(summary, summary_n, "The installation on %s cannot be changed: see the messages above.",
+			 pp->plan->disks[0].disk.devnode);
+		return code;
+	}
+	for (size_t i = 0; changing && i < pp->cfg->n_scripts; i++)
+		if (pp->cfg->scripts[i].stage != STAGE_INSTALLATION_COMPLETE)
+			xlog_warn(log, "the %s script %s is not run by an %s (only installation-complete scripts are)",
+				  stage_name(pp->cfg->scripts[i].stage), pp->cfg->scripts[i].url, mode_name(pp->plan->mode));
+	if (log->f)
+		plan_print(pp->plan, log->f);
+	char image_url[CFG_URL_MAX], image_dir[PATH_MAX];
+	if (image_source(o, pp, image_url, sizeof(image_url)) < 0 ||
+	    snprintf(image_dir, sizeof(image_dir), "%s/image", pp->env.run_dir) >= (int)sizeof(image_dir)) {
+		fprintf(stderr, "xenhost-installer: the image URL from <source> is too long; nothing was written\n");
+		code = EXIT_CONFIG;
+		send_report(pp, code, NULL, t0, log_path, log);
+		snprintf(summary, summary_n, "The image URL from <source> is too long; nothing was written.");
+		return code;
+	}
+	if (image_url[0])
+		xlog_msg(log, "image: %s (fetched, then verified against %s.sha256)", image_url, image_url);
+	const char *fw = pp->plan->firmware == FW_UEFI ? "UEFI" : "BIOS", *dev = pp->plan->disks[0].disk.devnode;
+	if (pp->plan->mode == MODE_UPGRADE)
+		printf("Upgrading the installation on %s from %s to Xenhost %s (%s); the log is %s\n", dev, ex.root.version,
+		       XENHOST_VERSION, fw, log_path);
+	else if (pp->plan->mode == MODE_RESTORE)
+		printf("Restoring Xenhost %s from the backup on %s (%s); the log is %s\n", ex.backup.version, dev, fw, log_path);
+	else
+		printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp->plan->mode), fw,
+		       dev, log_path);
+	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
+				   .image = o->image, .image_url = image_url[0] ? image_url : NULL,
+				   .image_dir = image_dir, .fetch = &pp->fetch, .answerfile = pp->src.path[0] ? pp->src.path : NULL, .log_path = log_path,
+				   .sysfs = o->root.sysfs, .scripts = run_scripts, .scripts_ud = pp };
+	enum install_result res = pp->plan->mode == MODE_UPGRADE ? upgrade_run(pp->plan, &io, &ex, log) :
+				  pp->plan->mode == MODE_RESTORE ? restore_run(pp->plan, &io, &ex, log) :
+				  install_run(pp->plan, &io, log);
+	switch (res) {
+	case INSTALL_OK:
+		if (pp->plan->mode == MODE_UPGRADE) {
+			snprintf(summary, summary_n, "Xenhost on %s is upgraded from %s to %s in %.0f s. It boots %s on trial: unless it "
+			       "confirms a healthy boot within %d boots, %s (kept on %s) boots again by itself. "
+			       "Log: %s (and /var/log/installer/upgrade.log on the host).", pp->plan->disks[0].disk.devnode,
+			       ex.root.version, XENHOST_VERSION, xlog_now() - t0, XENHOST_VERSION, UPGRADE_TRIAL_BOOTS,
+			       ex.root.version, ex.dev[PART_BACKUP], log_path);
+			code = EXIT_OK;
+			break;
+		}
+		if (pp->plan->mode == MODE_RESTORE) {
+			snprintf(summary, summary_n, "Xenhost %s is restored on %s from its backup in %.0f s. Log: %s (and "
+			       "/var/log/installer/restore.log on the host).", ex.backup.version, pp->plan->disks[0].disk.devnode,
+			       xlog_now() - t0, log_path);
+			code = EXIT_OK;
+			break;
+		}
+		snprintf(summary, summary_n, "Xenhost %s is installed on %s in %.0f s (%s boot, dom0 %" PRIu64 " MiB, %u vCPUs, %s local "
+		       "storage). Log: %s (and /var/log/installer/ on the host).", XENHOST_VERSION,
+		       pp->plan->disks[0].disk.devnode, xlog_now() - t0, pp->plan->firmware == FW_UEFI ? "UEFI" : "BIOS",
+		       pp->plan->dom0_memory / MiB, pp->plan->dom0_vcpus, sr_type_name(pp->plan->sr_type), log_path);
+		code = EXIT_OK;
+		break;
+	case INSTALL_REFUSED_BUSY:
+		code = EXIT_PLAN;
+		break;
+	case INSTALL_REFUSED_IMAGE:
+		code = EXIT_IMAGE;
+		break;
+	case INSTALL_REFUSED_SCRIPT:
+		code = EXIT_SCRIPT;
+		break;
+	case INSTALL_FAILED:
+		code = EXIT_INSTALL;
+		break;
+	}
+	if (scripts_run(pp->cfg, STAGE_INSTALLATION_COMPLETE, code == EXIT_OK ? "0" : "1", &pp->env, log) < 0)
+		xlog_warn(log, "an installation-complete script failed (see the log)");
+	if (code != EXIT_OK) {
+		snprintf(summary, summary_n, "xenhost-installer: the installation FAILED%s%s: %s. The log is %s.",
+			 io.failed_step[0] ? " at the step: " : "", io.failed_step, exit_message(code), log_path);
+		fprintf(stderr, "\n%s\n", summary);
+	} else {
+		printf("\n%s\n", summary);
+	}
+	send_report(pp, code, io.failed_step, t0, log_path, log);
+	return code;
+}
+
 static int cmd_install(const struct options *o)
 {
 	struct prepared pp;
@@ -615,92 +729,232 @@ static int cmd_install(const struct options *o)
 			    log_path, &log);
 		goto done;
 	}
-	bool changing = pp.plan->mode == MODE_UPGRADE || pp.plan->mode == MODE_RESTORE;
-	struct existing ex = { 0 };
-	if (changing && (code = examine(o, &pp, &ex, &log)) != EXIT_OK) {
-		send_report(&pp, code, "examine the installation", t0, log_path, &log);
-		goto done;
-	}
-	for (size_t i = 0; changing && i < pp.cfg->n_scripts; i++)
-		if (pp.cfg->scripts[i].stage != STAGE_INSTALLATION_COMPLETE)
-			xlog_warn(&log, "the %s script %s is not run by an %s (only installation-complete scripts are)",
-				  stage_name(pp.cfg->scripts[i].stage), pp.cfg->scripts[i].url, mode_name(pp.plan->mode));
-	if (log.f)
-		plan_print(pp.plan, log.f);
-	char image_url[CFG_URL_MAX], image_dir[PATH_MAX];
-	if (image_source(o, &pp, image_url, sizeof(image_url)) < 0 ||
-	    snprintf(image_dir, sizeof(image_dir), "%s/image", pp.env.run_dir) >= (int)sizeof(image_dir)) {
-		fprintf(stderr, "xenhost-installer: the image URL from <source> is too long; nothing was written\n");
-		code = EXIT_CONFIG;
-		send_report(&pp, code, NULL, t0, log_path, &log);
-		goto done;
-	}
-	if (image_url[0])
-		xlog_msg(&log, "image: %s (fetched, then verified against %s.sha256)", image_url, image_url);
-	const char *fw = pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS", *dev = pp.plan->disks[0].disk.devnode;
-	if (pp.plan->mode == MODE_UPGRADE)
-		printf("Upgrading the installation on %s from %s to Xenhost %s (%s); the log is %s\n", dev, ex.root.version,
-		       XENHOST_VERSION, fw, log_path);
-	else if (pp.plan->mode == MODE_RESTORE)
-		printf("Restoring Xenhost %s from the backup on %s (%s); the log is %s\n", ex.backup.version, dev, fw, log_path);
-	else
-		printf("Installing Xenhost %s (%s, %s) on %s; the log is %s\n", XENHOST_VERSION, mode_name(pp.plan->mode), fw,
-		       dev, log_path);
-	struct install_opts io = { .target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET,
-				   .image = o->image, .image_url = image_url[0] ? image_url : NULL,
-				   .image_dir = image_dir, .fetch = &pp.fetch, .answerfile = pp.src.path, .log_path = log_path,
-				   .sysfs = o->root.sysfs, .scripts = run_scripts, .scripts_ud = &pp };
-	enum install_result res = pp.plan->mode == MODE_UPGRADE ? upgrade_run(pp.plan, &io, &ex, &log) :
-				  pp.plan->mode == MODE_RESTORE ? restore_run(pp.plan, &io, &ex, &log) :
-				  install_run(pp.plan, &io, &log);
-	switch (res) {
-	case INSTALL_OK:
-		if (pp.plan->mode == MODE_UPGRADE) {
-			printf("\nXenhost on %s is upgraded from %s to %s in %.0f s. It boots %s on trial: unless it "
-			       "confirms a healthy boot within %d boots, %s (kept on %s) boots again by itself. "
-			       "Log: %s (and /var/log/installer/upgrade.log on the host).\n", pp.plan->disks[0].disk.devnode,
-			       ex.root.version, XENHOST_VERSION, xlog_now() - t0, XENHOST_VERSION, UPGRADE_TRIAL_BOOTS,
-			       ex.root.version, ex.dev[PART_BACKUP], log_path);
-			code = EXIT_OK;
-			break;
-		}
-		if (pp.plan->mode == MODE_RESTORE) {
-			printf("\nXenhost %s is restored on %s from its backup in %.0f s. Log: %s (and "
-			       "/var/log/installer/restore.log on the host).\n", ex.backup.version, pp.plan->disks[0].disk.devnode,
-			       xlog_now() - t0, log_path);
-			code = EXIT_OK;
-			break;
-		}
-		printf("\nXenhost %s is installed on %s in %.0f s (%s boot, dom0 %" PRIu64 " MiB, %u vCPUs, %s local "
-		       "storage). Log: %s (and /var/log/installer/ on the host).\n", XENHOST_VERSION,
-		       pp.plan->disks[0].disk.devnode, xlog_now() - t0, pp.plan->firmware == FW_UEFI ? "UEFI" : "BIOS",
-		       pp.plan->dom0_memory / MiB, pp.plan->dom0_vcpus, sr_type_name(pp.plan->sr_type), log_path);
-		code = EXIT_OK;
-		break;
-	case INSTALL_REFUSED_BUSY:
-		code = EXIT_PLAN;
-		break;
-	case INSTALL_REFUSED_IMAGE:
-		code = EXIT_IMAGE;
-		break;
-	case INSTALL_REFUSED_SCRIPT:
-		code = EXIT_SCRIPT;
-		break;
-	case INSTALL_FAILED:
-		code = EXIT_INSTALL;
-		break;
-	}
-	if (scripts_run(pp.cfg, STAGE_INSTALLATION_COMPLETE, code == EXIT_OK ? "0" : "1", &pp.env, &log) < 0)
-		xlog_warn(&log, "an installation-complete script failed (see the log)");
-	if (code != EXIT_OK)
-		fprintf(stderr, "\nxenhost-installer: the installation FAILED%s%s: %s. The log is %s.\n",
-			io.failed_step[0] ? " at the step: " : "", io.failed_step, exit_message(code), log_path);
-	send_report(&pp, code, io.failed_step, t0, log_path, &log);
+	char summary[1024];
+	code = execute(o, &pp, &log, t0, log_path, summary, sizeof(summary));
 done:
 	xlog_msg(&log, "exit %d", code);
 	enum post_action a = pp.cfg ? pp.cfg->post_action : POST_REBOOT;
 	prepared_free(&pp);
 	post_action(o, a, code == EXIT_OK, &log);
+	xlog_close(&log);
+	return code;
+}
+
+
+/* --- the interactive installer */
+
+struct ui_planner {
+	struct prepared *pp;
+	struct plan_host host;
+};
+
+static int ui_plan(void *ud, const struct install_config *c, struct install_plan *p, char *msg, size_t n)
+{
+	struct ui_planner *u = ud;
+	struct diag_list d;
+	char *buf = NULL;
+	size_t len = 0;
+	diag_init(&d, NULL);
+	int r = plan_make(c, u->pp->disks, u->pp->n_disks, &u->host, NULL, p, &d);
+	if (r < 0) {
+		FILE *f = open_memstream(&buf, &len);
+		if (f) {
+			diag_print(&d, f);
+			fclose(f);
+		}
+		snprintf(msg, n, "%s", buf && buf[0] ? buf : "The plan cannot be made for this machine.");
+		free(buf);
+	}
+	diag_free(&d);
+	return r;
+}
+
+/* What the screens show: the host, its disks and NICs, the installations on its disks. */
+static int ui_probe(const struct options *o, struct prepared *pp, struct ui_env *e, struct ui_planner *up,
+		    struct xlog *log)
+{
+	struct host_info hi = { 0 };
+	int hvm = -1;
+	if (probe_targets(o, pp, &pp->n_disks, log) < 0)
+		return EXIT_INTERNAL;
+	probe_host(&o->root, &hi);
+	xen_physinfo(&hi, &hvm, log);
+	up->pp = pp;
+	up->host = (struct plan_host){ .ram = o->host_ram ? o->host_ram : hi.ram,
+				       .cpus = o->host_cpus ? o->host_cpus : hi.cpus, .uefi = hi.uefi };
+	e->version = XENHOST_VERSION;
+	e->uefi = hi.uefi;
+	e->ram = up->host.ram;
+	e->cpus = up->host.cpus;
+	e->hvm = hvm != 0;
+	e->disks = pp->disks;
+	e->n_disks = pp->n_disks;
+	e->zoneinfo = o->zoneinfo ? o->zoneinfo : "/usr/share/zoneinfo";
+	e->keymaps = have_program(NULL, "loadkeys") && getenv("TERM") && !strcmp(getenv("TERM"), "linux") ? "loadkeys" : NULL;
+	e->plan = ui_plan;
+	e->plan_ud = up;
+	if (probe_nics(o->root.sysfs, e->nics, NIC_MAX, &e->n_nics) < 0)
+		e->n_nics = 0;
+	for (size_t i = 0; i < e->n_nics; i++) {
+		char path[PATH_MAX], v[8] = "";
+		snprintf(path, sizeof(path), "%s/class/net/%s/carrier", o->root.sysfs, e->nics[i].kname);
+		FILE *f = fopen(path, "re");
+		if (f) {
+			e->link[i] = fgets(v, sizeof(v), f) && v[0] == '1';
+			fclose(f);
+		}
+	}
+	const char *target = o->target_root ? o->target_root : INSTALL_DEFAULT_TARGET;
+	char mnt[PATH_MAX];
+	snprintf(mnt, sizeof(mnt), "%s-probe", target);
+	for (size_t i = 0; i < pp->n_disks && e->n_found < sizeof(e->found) / sizeof(e->found[0]); i++) {
+		struct existing ex;
+		if (!pp->disks[i].xenhost_suffix[0] || pp->disks[i].excluded ||
+		    existing_probe(log, &pp->disks[i], mnt, &ex) < 0)
+			continue;
+		struct ui_found *f = &e->found[e->n_found++];
+		f->disk = &pp->disks[i];
+		snprintf(f->version, sizeof(f->version), "%s", ex.root.version[0] ? ex.root.version : "(unknown)");
+		if (ex.backup.present)
+			snprintf(f->backup_version, sizeof(f->backup_version), "%s", ex.backup.version);
+		if (existing_check(&ex, MODE_UPGRADE, false, XENHOST_VERSION, f->why_not, sizeof(f->why_not)) == 0)
+			f->why_not[0] = '\0';
+	}
+	return EXIT_OK;
+}
+
+/* The last lines of the log, for the failure screen. */
+static void log_tail(const char *path, char *out, size_t n, int lines)
+{
+	char *text = NULL;
+	out[0] = '\0';
+	if (read_file(path, &text) < 0)
+		return;
+	size_t l = strlen(text);
+	while (l && text[l - 1] == '\n')
+		l--;
+	size_t i = l;
+	for (int k = 0; i > 0 && k < lines; k += text[--i] == '\n')
+		;
+	snprintf(out, n, "%.*s", (int)(l - i), text + i);
+	free(text);
+}
+
+static int cmd_interactive(const struct options *o)
+{
+	struct prepared pp;
+	struct xlog log;
+	struct ui_env env = { 0 };
+	struct ui_planner up;
+	const char *log_path = o->log ? o->log : INSTALL_DEFAULT_LOG;
+	enum ui_action act = UI_INSTALL;
+	char summary[1024], tail[2048];
+	int code = EXIT_OK, r;
+
+	if ((r = xlog_open(&log, log_path, NULL)) < 0) {
+		fprintf(stderr, "xenhost-installer: cannot open the install log %s: %s; give another with --log FILE\n",
+			log_path, strerror(-r));
+		return EXIT_INSTALL;
+	}
+	double t0 = xlog_now();
+	xlog_msg(&log, "xenhost-installer %s started (interactive)", XENHOST_VERSION);
+	memset(&pp, 0, sizeof(pp));
+	pp.log = &log;
+	cmdline_init(&pp.k);
+	pp.cfg = malloc(sizeof(*pp.cfg));
+	pp.plan = calloc(1, sizeof(*pp.plan));
+	if (!pp.cfg || !pp.plan) {
+		code = EXIT_INTERNAL;
+		goto done;
+	}
+	config_init(pp.cfg);
+	struct diag_list kd, d;
+	diag_init(&kd, o->cmdline ? o->cmdline : "/proc/cmdline");
+	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp.k, &kd);
+	diag_report(&kd, &log);
+	diag_free(&kd);
+	fetch_setup(o, &pp);
+	if (o->answerfile) {
+		/* a partial answer file: its values are the screens' defaults */
+		diag_init(&d, o->answerfile);
+		if ((r = answer_locate(o->answerfile, &pp.env, &pp.src, &log)) < 0 ||
+		    (r = answerfile_parse_file(pp.src.path, pp.cfg, &d)) < 0) {
+			diag_report(&d, &log);
+			diag_free(&d);
+			fprintf(stderr, "xenhost-installer: the answer file %s cannot pre-fill the screens; nothing was "
+				"written\n", o->answerfile);
+			code = EXIT_CONFIG;
+			goto done;
+		}
+		diag_free(&d);
+		pp.parsed = true;
+	}
+	if ((code = ui_probe(o, &pp, &env, &up, &log)) != EXIT_OK)
+		goto done;
+	xlog_msg(&log, "interactive: %zu disk(s), %zu NIC(s), %zu installation(s) found", env.n_disks, env.n_nics,
+		 env.n_found);
+	r = ui_run(&env, pp.cfg, pp.plan, &act);
+	if (r < 0) {
+		ui_finish();
+		xlog_msg(&log, r == -ECANCELED ? "the operator quit; nothing was written" : "the screen cannot be used");
+		printf(r == -ECANCELED ? "xenhost-installer: you quit the installer; nothing was written.\n" :
+					 "xenhost-installer: the text screens cannot start on this terminal; nothing was "
+					 "written. Install with --answerfile.\n");
+		code = r == -ECANCELED ? EXIT_QUIT : EXIT_INTERNAL;
+		goto done;
+	}
+	if (act == UI_SHELL) {
+		ui_finish();
+		xlog_msg(&log, "the operator chose the shell; nothing was written");
+		code = EXIT_SHELL;
+		goto done;
+	}
+	xlog_msg(&log, "the operator confirmed the %s", mode_name(pp.plan->mode));
+
+	/* the progress screen; everything the executor prints goes to the log */
+	struct ui_progress *pr = ui_progress_open(pp.plan->mode == MODE_UPGRADE ? "Upgrading" :
+						  pp.plan->mode == MODE_RESTORE ? "Restoring" : "Installing");
+	if (pr) {
+		log.on_step = ui_progress_step;
+		log.on_progress = ui_progress_detail;
+		log.on_step_end = ui_progress_step_end;
+		log.hook_ud = pr;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	int so = dup(1), se = dup(2), lf = open(log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (so < 0 || se < 0 || lf < 0 || dup2(lf, 1) < 0 || dup2(lf, 2) < 0) {
+		ui_finish();
+		fprintf(stderr, "xenhost-installer: cannot send the output to the log %s: %s\n", log_path, strerror(errno));
+		code = EXIT_INTERNAL;
+		goto done;
+	}
+	ui_output_fd(so);
+	code = execute(o, &pp, &log, t0, log_path, summary, sizeof(summary));
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	ui_output_fd(1);
+	close(so);
+	close(se);
+	close(lf);
+	log.on_step = NULL;
+	log.on_progress = NULL;
+	log.on_step_end = NULL;
+	if (log.f)
+		fflush(log.f);
+	log_tail(log_path, tail, sizeof(tail), 10);
+	bool reboot = ui_progress_close(pr, code == EXIT_OK, summary, code == EXIT_OK ? NULL : tail);
+	ui_finish();
+	printf("%s\n", summary);
+	pp.cfg->post_action = reboot ? POST_REBOOT : POST_SHELL;
+done:
+	xlog_msg(&log, "exit %d", code);
+	enum post_action a = pp.cfg && code == EXIT_OK ? pp.cfg->post_action : POST_SHELL;
+	prepared_free(&pp);
+	if (code == EXIT_OK)
+		post_action(o, a, true, &log);
 	xlog_close(&log);
 	return code;
 }
@@ -841,6 +1095,8 @@ int main(int argc, char **argv)
 		code = cmd_live_network(&o);
 	else if (o.dry_run)
 		code = cmd_dry_run(&o);
+	else if (o.interactive)
+		code = cmd_interactive(&o);
 	else
 		code = cmd_install(&o);
 	xmlCleanupParser();

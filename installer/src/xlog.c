@@ -183,6 +183,8 @@ void xlog_step_begin(struct xlog *l, const char *fmt, ...)
 	l->progress_shown = false;
 	l->step_t0 = xlog_now();
 	xlog_msg(l, "step %u/%u start: %s", l->step, l->n_steps, what);
+	if (l->on_step)
+		l->on_step(l->hook_ud, l->step, l->n_steps, what);
 	if (l->console) {
 		fprintf(l->console, "[%2u/%u] %s ...", l->step, l->n_steps, what);
 		fflush(l->console);
@@ -191,6 +193,8 @@ void xlog_step_begin(struct xlog *l, const char *fmt, ...)
 
 void xlog_progress(struct xlog *l, const char *what)
 {
+	if (l->on_progress)
+		l->on_progress(l->hook_ud, what);
 	if (l->console && l->tty) {
 		fprintf(l->console, "%s%s", l->progress_shown ? "\b\b\b\b\b\b\b" : " ", what);
 		fflush(l->console);
@@ -202,6 +206,8 @@ double xlog_step_end(struct xlog *l, bool ok)
 {
 	double d = xlog_now() - l->step_t0;
 	xlog_msg(l, "step %u/%u %s after %.1f s", l->step, l->n_steps, ok ? "done" : "FAILED", d);
+	if (l->on_step_end)
+		l->on_step_end(l->hook_ud, l->step, ok, d);
 	if (l->console) {
 		fprintf(l->console, " %s%.1f s\n", ok ? "" : "FAILED after ", d);
 		fflush(l->console);

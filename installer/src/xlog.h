@@ -23,6 +23,13 @@ struct xlog {
 	int remote;          /* a connected UDP socket to a syslog server, or -1 */
 	char rbuf[1024];     /* raw output not yet sent to it (up to a newline) */
 	size_t rlen;
+	/* A screen that shows the steps (the interactive installer's progress bar): called
+	 * at each step's start (i of n, its title), with in-step progress ("42%"), and at
+	 * its end. NULL: none. */
+	void (*on_step)(void *ud, unsigned i, unsigned n, const char *title);
+	void (*on_progress)(void *ud, const char *what);
+	void (*on_step_end)(void *ud, unsigned i, bool ok, double seconds);
+	void *hook_ud;
 };
 
 /* Open path for appending (mode 0600, parent directories made); NULL path: no file. */
