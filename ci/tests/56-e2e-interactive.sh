@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End to end: the interactive installer on the serial console, as an operator at a
+# serial terminal runs it. The ISO boots in QEMU (BIOS); the test chooses "Install
+# (serial console only)" in the boot menu, then answers every screen with keys sent to
+# the serial port (Enter, Tab, arrows, F11/F12 as a VT220 sends them): the disk, local
+# storage, DHCP, a host name, UTC, NTP, the root password twice; confirms the summary
+# and the erase; the progress and completion screens appear; "Reboot" ends QEMU. Then
+# the installed disk boots alone: GRUB, Xen, the login prompt with the chosen host name;
+# the test logs in as root with the chosen password on the serial console and runs
+# `xl info` and `hostname` there.
+# XH_E2E_INTERACTIVE picks scenarios (default: interactive-serial-bios). Logs in
+# build/e2e/<scenario>/.
+. "$(dirname "$0")/../lib/test.sh"
+ver=$(xh_version)
+iso="$XH_BUILD/xenhost-$ver-x86_64.iso"
+qemu="$XH_TOP/ci/qemu"
+work="$XH_BUILD/e2e"
+: "${XH_E2E_INTERACTIVE:=interactive-serial-bios}"
+[ -f "$iso" ] || xh_die "no ISO $iso: run 'make iso'"
+FAILS="$XH_BOOT_FAILS|installation FAILED"
+PASSWORD='Xh-tui-Secret-2468'
+HOST=xh-tui
+F12='\e[24~'
+results=()
+
+# step DIR REGEX KEYS...: wait (up to 300 s) until the console shows REGEX (after the last
+# keys sent), then send each of KEYS (printf %b escapes), 1 s apart.
+step() {
+	local dir=$1 re=$2 out k; shift 2
+	out=$("$qemu" wait "$dir" "$re" 300 --new --fail "$FAILS" 2>&1) || { echo "$out"; return 1; }
+	for k in "$@"; do sleep 1; "$qemu" send "$dir" "$k" || return 1; done
+	sleep 1
+}
+
+interactive() {
+	local name=$1 dir="$work/$1" boot="$work/$1-boot" out rc
+	rm -rf "$dir" "$boot"; mkdir -p "$dir"
+	"$qemu" start "$dir" --firmware bios --cdrom "$iso" --disk "$dir/disk.img:64G" --no-reboot --timeout 2400 ||
+		{ fail "$name: start the VM" "see $dir/qemu.out"; return; }
+	# the boot menu: "Install (serial console only)" is the entry after the default
+	local n; n=$(awk '/^entry|^local/ { n++; if ($2 == "install-serial") print n - 1 }' "$XH_TOP/iso/menu.def")
+	local keys=(); for _ in $(seq 1 "$n"); do keys+=('\x0e'); done
+	"$qemu" wait "$dir" 'Automatic boot in' 180 > /dev/null && "$qemu" keys "$dir" "${keys[@]}" '\r'
+	"$qemu" mark "$dir"
+	local t0; t0=$(date +%s)
+	drive() {
+		step "$dir" 'interactive installation on /dev/hvc0' &&
+		step "$dir" 'keyboard layout' '\r' &&
+		step "$dir" 'Xen virtualization host' "$F12" &&
+		step "$dir" 'What to do' '\r' &&
+		step "$dir" 'System disk' '\r' &&
+		step "$dir" 'Local storage for guests' "$F12" &&
+		step "$dir" 'Management network interface' '\r' &&
+		step "$dir" 'IP address' "$F12" &&
+		step "$dir" 'Host name' "$HOST" "$F12" &&
+		step "$dir" 'region of the host' '\r' &&
+		step "$dir" 'Time synchronisation' "$F12" &&
+		step "$dir" 'Root password' "$PASSWORD" '\t' "$PASSWORD" "$F12" &&
+		step "$dir" 'nothing has been written' '\t' '\r' &&
+		step "$dir" 'Erase the disks' '\t' '\r'
+	}
+	if ! out=$(drive 2>&1); then
+		"$qemu" stop "$dir"; "$qemu" text "$dir" > "$dir/serial.txt"
+		fail "$name: the screens answered by keys on the serial console" "$out"; results+=("$(printf '%-24s FAILED in the screens' "$name")"); return
+	fi
+	pass "$name: every screen answered by keys on the serial console, the summary confirmed"
+	# the completion screen ("... is installed on" and the Reboot button), then "Reboot"
+	# (the default button): the installer prints the result and reboots; -no-reboot ends QEMU
+	out=$("$qemu" wait "$dir" "Xenhost $ver is installed on" 1800 --new --fail "$FAILS" 2>&1); rc=$?
+	local t_inst=$(( $(date +%s) - t0 ))
+	if [ $rc = 0 ]; then
+		sleep 2; "$qemu" send "$dir" '\r'
+		out=$("$qemu" wait "$dir" "Xenhost $ver is installed on /dev/sd[a-z] in [0-9]+ s" 120 --new 2>&1); rc=$?
+		[ $rc = 0 ] && "$qemu" wait "$dir" 'no such line' 120 > /dev/null 2>&1
+	fi
+	"$qemu" stop "$dir"
+	"$qemu" text "$dir" > "$dir/serial.txt"
+	check "$name: the progress screen showed the steps" grep -Eaq '\[ ?[0-9]+/[0-9]+\] (unpack the image|install GRUB)' "$dir/serial.txt"
+	if [ $rc != 0 ]; then
+		fail "$name: the completion screen says it is installed" "$out"; results+=("$(printf '%-24s INSTALL FAILED' "$name")"); return
+	fi
+	pass "$name: the completion screen says Xenhost $ver is installed ($t_inst s from the first screen's answer)"
+
+	# the installed disk alone: Xen, the login prompt, root's password, xl info
+	"$qemu" start "$boot" --firmware bios --boot-disk --disk "$dir/disk.img" --no-reboot --timeout 1500 ||
+		{ fail "$name: start the installed host" "see $boot/qemu.out"; return; }
+	login() {
+		"$qemu" wait "$boot" "^$HOST login: *\$" 900 --fail "$FAILS" > /dev/null || { echo "no login prompt for $HOST"; return 1; }
+		sleep 2; "$qemu" line "$boot" root
+		"$qemu" wait "$boot" 'Password: *$' 60 --new > /dev/null || { echo "no password prompt"; return 1; }
+		"$qemu" line "$boot" "$PASSWORD"
+		"$qemu" wait "$boot" "root@$HOST" 120 --new > /dev/null || { echo "the password was not accepted"; return 1; }
+		sleep 2; "$qemu" line "$boot" 'echo "XL-$(xl info | sed -n "s/^xen_version *: *//p")-HOST-$(hostname)-END"'
+		"$qemu" wait "$boot" 'XL-4\.17[^ ]*-HOST-[a-z-]+-END' 120 --new
+	}
+	out=$(login 2>&1); rc=$?
+	"$qemu" stop "$boot"
+	"$qemu" text "$boot" > "$boot/serial.txt"
+	check "$name: the installed disk boots Xen" grep -Eaq '\(XEN\) Xen version 4\.17' "$boot/serial.txt"
+	if [ $rc = 0 ]; then
+		pass "$name: root logs in on the serial console with the password typed in the installer; xl info and the host name: $(printf '%s' "$out" | grep -o 'XL-[^ ]*-END')"
+		check "$name: the host name is the one typed ($HOST)" grep -aq "XL-4\.17.*-HOST-$HOST-END" "$boot/serial.txt"
+	else
+		fail "$name: root logs in on the installed host's serial console" "$out; last lines: $(tail -n 8 "$boot/serial.txt" | cut -c1-160)"
+	fi
+	results+=("$(printf '%-24s answered and installed in %4s s (from the first screen)' "$name" "$t_inst")")
+}
+
+for s in $XH_E2E_INTERACTIVE; do
+	budget_allows 1500 "$s" || continue
+	case $s in
+	interactive-serial-bios) interactive "$s" ;;
+	*) fail "scenario $s" "unknown (known: interactive-serial-bios)" ;;
+	esac
+done
+echo "    interactive installs in QEMU (software emulation):"
+for r in "${results[@]}"; do echo "      $r"; done
+exit 0
