@@ -790,7 +790,8 @@ static int ui_probe(const struct options *o, struct prepared *pp, struct ui_env 
 	e->disks = pp->disks;
 	e->n_disks = pp->n_disks;
 	e->zoneinfo = o->zoneinfo ? o->zoneinfo : "/usr/share/zoneinfo";
-	e->keymaps = have_program(NULL, "loadkeys") && getenv("TERM") && !strcmp(getenv("TERM"), "linux") ? "loadkeys" : NULL;
+	const char *term = getenv("TERM");
+	e->keymaps = term && !strcmp(term, "linux") && have_program(NULL, "loadkeys") ? "loadkeys" : NULL;
 	e->plan = ui_plan;
 	e->plan_ud = up;
 	if (probe_nics(o->root.sysfs, e->nics, NIC_MAX, &e->n_nics) < 0)
@@ -870,15 +871,16 @@ static int cmd_interactive(const struct options *o)
 	config_init(pp.cfg);
 	struct diag_list kd, d;
 	diag_init(&kd, o->cmdline ? o->cmdline : "/proc/cmdline");
-	r = cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp.k, &kd);
+	if (cmdline_read(o->cmdline ? o->cmdline : "/proc/cmdline", &pp.k, &kd) < 0)
+		xlog_msg(&log, "the kernel command line has errors (above); the screens ask for everything");
 	diag_report(&kd, &log);
 	diag_free(&kd);
 	fetch_setup(o, &pp);
 	if (o->answerfile) {
 		/* a partial answer file: its values are the screens' defaults */
 		diag_init(&d, o->answerfile);
-		if ((r = answer_locate(o->answerfile, &pp.env, &pp.src, &log)) < 0 ||
-		    (r = answerfile_parse_file(pp.src.path, pp.cfg, &d)) < 0) {
+		if (answer_locate(o->answerfile, &pp.env, &pp.src, &log) < 0 ||
+		    answerfile_parse_file(pp.src.path, pp.cfg, &d) < 0) {
 			diag_report(&d, &log);
 			diag_free(&d);
 			fprintf(stderr, "xenhost-installer: the answer file %s cannot pre-fill the screens; nothing was "

@@ -193,7 +193,7 @@ static enum nav scr_welcome(struct ui_env *e, struct install_config *c, struct u
 	if (!e->n_disks)
 		o += (size_t)snprintf(text + o, sizeof(text) - o, "\nWARNING: no disk to install on was found.\n");
 	if (!e->n_nics)
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "\nWARNING: no Ethernet interface was found.\n");
+		snprintf(text + o, sizeof(text) - o, "\nWARNING: no Ethernet interface was found.\n");
 	win_open(&w, "Welcome", 16, true, "Next");
 	newtComponent t = newtTextbox(1, 1, W - 4, 12, NEWT_FLAG_WRAP | NEWT_FLAG_SCROLL);
 	newtTextboxSetText(t, text);

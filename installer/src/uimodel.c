@@ -84,8 +84,7 @@ const char *ui_static_ipv4(struct install_config *c, const char *addr, const cha
 	struct in_addr a, g;
 	int prefix = -1;
 	unsigned pfx;
-	const char *e;
-	if ((e = parse_ipv4_cidr(addr, &a, &prefix)))
+	if (parse_ipv4_cidr(addr, &a, &prefix))
 		return "The IP address is not valid: give it as 192.168.1.10/24, or the address and a netmask.";
 	if (prefix < 0) {
 		if (!mask[0] || parse_netmask(mask, &pfx))
@@ -93,7 +92,7 @@ const char *ui_static_ipv4(struct install_config *c, const char *addr, const cha
 	} else {
 		pfx = (unsigned)prefix;
 	}
-	if ((e = check_ipv4_host(a, pfx)))
+	if (check_ipv4_host(a, pfx))
 		return "The IP address is the network or the broadcast address of its subnet: choose a host address.";
 	if (gw[0]) {
 		if (parse_ipv4(gw, &g))
