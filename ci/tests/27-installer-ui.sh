@@ -8,7 +8,10 @@
 #    (F11) from the summary to the disk screen to choose another disk, forward again;
 #    the erase confirmation, the progress screen, the completion screen; then on the
 #    installed disk what was chosen (hostname, address, time zone, keymap, the password's
-#    hash, XFS storage) and the first disk untouched.
+#    hash, XFS storage) and the first disk untouched;
+#  - an upgrade from the screens: the installation just made (its first boot marked
+#    complete) is offered on the action screen; summary, confirmation, progress, done;
+#    the old root on the backup partition, the new root says it was upgraded.
 # Every screen is kept as text in build/ui-screens/ (docs/installer-screens.md).
 . "$(dirname "$0")/../lib/test.sh"
 . "$(dirname "$0")/../lib/loopdisk.sh"
@@ -205,5 +208,43 @@ else
 fi
 check "installed: the local storage is XFS" test "$(blkid -p -o value -s TYPE "$sr_dev" 2> /dev/null)" = xfs
 check "installed: the first disk ($O1), left for the second, is untouched" test "$(fingerprint "$tmp/old.img")" = "$fp_old"
+
+# --- an upgrade from the screens: the installation on $O2 is found and offered
+# (its first boot is marked complete, as a host that ran would have it)
+if [ -n "$root_dev" ] && mount "$root_dev" "$tmp/mnt"; then
+	mkdir -p "$tmp/mnt/var/lib/xenhost/firstboot"
+	for u in identity network storage xen hooks done; do echo 2026-01-01T00:00:00Z > "$tmp/mnt/var/lib/xenhost/firstboot/$u.done"; done
+	umount "$tmp/mnt"
+fi
+settle_all
+ui_start upgrade
+upgrade_flow() {
+	wait_for 'keyboard layout' && key Enter && wait_for 'installs a Xen virtualization host' && key F12 &&
+		wait_for "Upgrade Xenhost $(xh_version) on $O2 to $(xh_version) \\(keeps its settings\\)" && shot 20-action-upgrade &&
+		key Down && key Enter && wait_for "Upgrade Xenhost $(xh_version) on /dev/$O2" && shot 21-upgrade-summary &&
+		key Tab && key Enter && wait_for 'Upgrade the installation now' && key Tab && key Enter &&
+		wait_for "is upgraded from $(xh_version) to $(xh_version)" 900 && shot 22-upgrade-done && key Tab && key Enter
+}
+check "upgrade: the action screen offers the installation found on $O2; summary, confirmation, progress, done" upgrade_flow
+check "upgrade: exit status 0" test "$(exit_status upgrade 60)" = 0
+settle_all
+partx -u "$second" 2> /dev/null
+bk_dev=""
+for p in "$second"p*; do
+	case $(blkid -p -o value -s PART_ENTRY_NAME "$p" 2> /dev/null) in xh-backup-*) bk_dev=$p ;; esac
+done
+if [ -n "$bk_dev" ] && mount -o ro,noload "$bk_dev" "$tmp/mnt" 2> /dev/null; then
+	check "upgrade: the old root is on the backup partition, marked as the backup of $(xh_version)" \
+		grep -q "BACKUP_OF_VERSION='$(xh_version)'" "$tmp/mnt/.xenhost-backup"
+	umount "$tmp/mnt"
+else
+	fail "upgrade: the backup partition (xh-backup-*) mounts" "$(lsblk -o NAME,PARTLABEL,FSTYPE "$second" 2>&1 | tr '\n' ' ')"
+fi
+if [ -n "$root_dev" ] && mount -o ro,noload "$root_dev" "$tmp/mnt" 2> /dev/null; then
+	check "upgrade: the new root keeps the host name and says it was upgraded from $(xh_version)" sh -c \
+		"grep -qx 'xh-ui.example.com\|xh-ui' '$tmp/mnt/etc/hostname' && grep -qx \"PREVIOUS_VERSION='$(xh_version)'\" '$tmp/mnt/etc/xenhost-inventory'"
+	umount "$tmp/mnt"
+fi
+check "upgrade: no sanitizer reports" sh -c "! ls $tmp/asan.* $tmp/ubsan.* 2> /dev/null"
 echo "    screens: $shots/"
 exit 0

@@ -217,8 +217,8 @@ static enum nav scr_action(struct ui_env *e, struct install_config *c, struct ui
 			snprintf(lines[k], sizeof(lines[k]), "Upgrade %s on %s: not possible (F1 says why)", f->version,
 				 f->disk->name);
 		else
-			snprintf(lines[k], sizeof(lines[k]), "Upgrade Xenhost %s on %s to %s, keeping its configuration",
-				 f->version, f->disk->name, e->version);
+			snprintf(lines[k], sizeof(lines[k]), "Upgrade Xenhost %s on %s to %s (keeps its settings)", f->version,
+				 f->disk->name, e->version);
 		kind[k] = UI_UPGRADE, which[k++] = (int)i;
 		if (f->backup_version[0]) {
 			snprintf(lines[k], sizeof(lines[k]), "Restore Xenhost %s from the backup on %s", f->backup_version,
