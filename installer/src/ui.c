@@ -25,7 +25,11 @@ extern char **environ;
 #define W 74          /* window width: fits 80 columns with the border and shadow */
 #define KEY_CTRL_C 3
 #define KEY_BACK NEWT_KEY_F11
-#define HELP_LINE " <Tab> field | <Space> mark | <F1> help | <F11> back | <F12> next | Ctrl-C quit"
+/* single-byte keys for serial terminals whose function keys arrive late or not at all
+ * (an escape sequence split by a slow line reads as Escape): the boot menus' Ctrl-N too */
+#define KEY_CTRL_N 14
+#define KEY_CTRL_P 16
+#define HELP_LINE " <Tab> field | <Space> mark | <F1> help | <F11>/^P back | <F12>/^N next | ^C quit"
 
 enum nav { NAV_NEXT, NAV_BACK, NAV_CANCEL, NAV_SKIP /* nothing to ask: on in the same direction */ };
 
@@ -52,8 +56,11 @@ static void win_open(struct win *w, const char *title, int h, bool back, const c
 	w->buttons_added = false;
 	newtFormAddHotKey(w->form, NEWT_KEY_F1);
 	newtFormAddHotKey(w->form, KEY_CTRL_C);
-	if (back)
+	newtFormAddHotKey(w->form, KEY_CTRL_N);
+	if (back) {
 		newtFormAddHotKey(w->form, KEY_BACK);
+		newtFormAddHotKey(w->form, KEY_CTRL_P);
+	}
 }
 
 static void win_close(struct win *w)
@@ -85,14 +92,14 @@ static enum nav win_run(struct win *w, const char *help, newtComponent *hit)
 				newtWinMessage("Help", "OK", "%s", help);
 				continue;
 			}
-			if (es.u.key == KEY_BACK && w->back)
+			if ((es.u.key == KEY_BACK || es.u.key == KEY_CTRL_P) && w->back)
 				return NAV_BACK;
 			if (es.u.key == KEY_CTRL_C) {
 				if (confirm_cancel())
 					return NAV_CANCEL;
 				continue;
 			}
-			if (es.u.key == NEWT_KEY_F12) {
+			if (es.u.key == NEWT_KEY_F12 || es.u.key == KEY_CTRL_N) {
 				if (hit)
 					*hit = NULL;
 				return NAV_NEXT;
