@@ -2,7 +2,7 @@
 # End to end: the interactive installer on the serial console, as an operator at a
 # serial terminal runs it. The ISO boots in QEMU (BIOS); the test chooses "Install
 # (serial console only)" in the boot menu, then answers every screen with keys sent to
-# the serial port (Enter, Tab, Ctrl-N for the next screen): the disk, local
+# the serial port (Enter, Tab, Ctrl-X for the next screen): the disk, local
 # storage, DHCP, a host name, UTC, NTP, the root password twice; confirms the summary
 # and the erase; the progress and completion screens appear; "Reboot" ends QEMU. Then
 # the installed disk boots alone: GRUB, Xen, the login prompt with the chosen host name;
@@ -20,7 +20,7 @@ work="$XH_BUILD/e2e"
 FAILS="$XH_BOOT_FAILS|installation FAILED"
 PASSWORD='Xh-tui-Secret-2468'
 HOST=xh-tui
-NEXT='\x0e'   # Ctrl-N: next screen (F12's escape sequence can arrive split on a slow serial line)
+NEXT='\x18'   # Ctrl-X: next screen (F12's escape sequence can arrive split on a slow serial line)
 results=()
 
 # step DIR REGEX KEYS...: wait (up to 300 s) until the console shows REGEX (after the last

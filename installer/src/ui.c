@@ -26,10 +26,11 @@ extern char **environ;
 #define KEY_CTRL_C 3
 #define KEY_BACK NEWT_KEY_F11
 /* single-byte keys for serial terminals whose function keys arrive late or not at all
- * (an escape sequence split by a slow line reads as Escape): the boot menus' Ctrl-N too */
-#define KEY_CTRL_N 14
-#define KEY_CTRL_P 16
-#define HELP_LINE " <Tab> field | <Space> mark | <F1> help | <F11>/^P back | <F12>/^N next | ^C quit"
+ * (an escape sequence split by a slow line reads as Escape); newt's lists, text boxes
+ * and entries keep Ctrl-N, Ctrl-P and Ctrl-B for themselves, not Ctrl-X and Ctrl-R */
+#define KEY_NEXT2 24   /* Ctrl-X */
+#define KEY_BACK2 18   /* Ctrl-R */
+#define HELP_LINE " <Tab> field | <Space> mark | <F1> help | <F11>/^R back | <F12>/^X next | ^C quit"
 
 enum nav { NAV_NEXT, NAV_BACK, NAV_CANCEL, NAV_SKIP /* nothing to ask: on in the same direction */ };
 
@@ -56,10 +57,10 @@ static void win_open(struct win *w, const char *title, int h, bool back, const c
 	w->buttons_added = false;
 	newtFormAddHotKey(w->form, NEWT_KEY_F1);
 	newtFormAddHotKey(w->form, KEY_CTRL_C);
-	newtFormAddHotKey(w->form, KEY_CTRL_N);
+	newtFormAddHotKey(w->form, KEY_NEXT2);
 	if (back) {
 		newtFormAddHotKey(w->form, KEY_BACK);
-		newtFormAddHotKey(w->form, KEY_CTRL_P);
+		newtFormAddHotKey(w->form, KEY_BACK2);
 	}
 }
 
@@ -92,14 +93,14 @@ static enum nav win_run(struct win *w, const char *help, newtComponent *hit)
 				newtWinMessage("Help", "OK", "%s", help);
 				continue;
 			}
-			if ((es.u.key == KEY_BACK || es.u.key == KEY_CTRL_P) && w->back)
+			if ((es.u.key == KEY_BACK || es.u.key == KEY_BACK2) && w->back)
 				return NAV_BACK;
 			if (es.u.key == KEY_CTRL_C) {
 				if (confirm_cancel())
 					return NAV_CANCEL;
 				continue;
 			}
-			if (es.u.key == NEWT_KEY_F12 || es.u.key == KEY_CTRL_N) {
+			if (es.u.key == NEWT_KEY_F12 || es.u.key == KEY_NEXT2) {
 				if (hit)
 					*hit = NULL;
 				return NAV_NEXT;
