@@ -95,7 +95,7 @@ ui_start install
 step_keyboard() { wait_for 'keyboard layout' && shot 01-keyboard && key Down && key Enter; }
 step_welcome() {
 	wait_for 'installs a Xen virtualization host' && shot 02-welcome &&
-		screen | tr -s ' \n' ' ' | grep -Eq 'BIOS firmware, 16 GiB of memory, 4 CPUs' && key F12
+		screen | tr -s ' \n' ' ' | grep -Eq '(BIOS|UEFI) firmware, 16 GiB of memory, 4 CPUs' && key F12
 }
 step_action() { wait_for 'What to do' && shot 03-action && screen | grep -q 'Install Xenhost' && key Enter; }
 pick_disk() { # NAME: choose disk NAME in the list
