@@ -119,6 +119,33 @@ static enum nav win_run(struct win *w, const char *help, newtComponent *hit)
 	}
 }
 
+/* A question with two buttons, the safe one (b1) focused first: 1 or 2, 0 for Ctrl-C.
+ * (newtWinChoice makes its text a scrolling, focusable box when it wraps to several
+ * lines: Tab then went to the first button instead of the second) */
+static int choose(const char *title, const char *b1, const char *b2, const char *text)
+{
+	int lines = 1, h;
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	if (lines > 14)
+		lines = 14;
+	h = lines + 3;
+	newtCenteredWindow(W - 6, h, title);
+	newtComponent f = newtForm(NULL, NULL, 0);
+	newtComponent t = newtTextbox(1, 0, W - 8, lines, NEWT_FLAG_WRAP);
+	newtTextboxSetText(t, text);
+	newtComponent c1 = newtCompactButton(2, h - 1, b1);
+	newtComponent c2 = newtCompactButton(W - 6 - (int)strlen(b2) - 8, h - 1, b2);
+	newtFormAddComponents(f, t, c1, c2, NULL);
+	newtFormAddHotKey(f, KEY_CTRL_C);
+	struct newtExitStruct es;
+	newtFormRun(f, &es);
+	int r = es.reason == NEWT_EXIT_COMPONENT ? (es.u.co == c1 ? 1 : es.u.co == c2 ? 2 : 0) : 0;
+	newtFormDestroy(f);
+	newtPopWindow();
+	return r;
+}
+
 static void oops(const char *title, const char *msg)
 {
 	newtWinMessage((char *)title, "OK", "%s", msg);
@@ -768,11 +795,12 @@ static enum nav scr_summary(struct ui_env *e, struct install_config *c, struct u
 				o += (size_t)snprintf(msg + o, sizeof(msg) - o, "  %s  %s  %s %s\n", d->devnode,
 						      fmt_size(d->size, size, sizeof(size)), d->model, d->serial);
 			}
-			if (newtWinChoice("Erase the disks?", "Back", "Erase and install", "%s", msg) != 2)
+			if (choose("Erase the disks?", "Back", "Erase and install", msg) != 2)
 				continue;
-		} else if (newtWinChoice(s->act == UI_UPGRADE ? "Upgrade?" : "Restore?", "Back", (char *)go,
-					 "%s %s now?", go, s->act == UI_UPGRADE ? "the installation" : "the backup") != 2) {
-			continue;
+		} else {
+			snprintf(msg, sizeof(msg), "%s %s now?", go, s->act == UI_UPGRADE ? "the installation" : "the backup");
+			if (choose(s->act == UI_UPGRADE ? "Upgrade?" : "Restore?", "Back", go, msg) != 2)
+				continue;
 		}
 		break;
 	}
