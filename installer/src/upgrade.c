@@ -345,6 +345,23 @@ static int carry_lists(struct ictx *c, const char *from)
 	return r;
 }
 
+/* Replace path's content, keeping its mode and owner (st: its stat before). */
+static int rewrite_like(const char *path, const char *text, const struct stat *st)
+{
+	int r = write_file(path, text, strlen(text), st->st_mode & 07777);
+	if (r == 0 && chown(path, st->st_uid, st->st_gid) < 0)
+		r = -errno;
+	return r;
+}
+
+/* Free a text that may hold password hashes, wiping it first. */
+static void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 static int carry_root_password(struct ictx *c, const char *from)
 {
 	char old[PATH_MAX], cur[PATH_MAX], hash[CFG_PASSWORD_MAX] = "";
@@ -373,20 +390,16 @@ static int carry_root_password(struct ictx *c, const char *from)
 		goto out;
 	}
 	if ((r = shadow_set_root(ntext, hash, (long)(time(NULL) / 86400), &out)) < 0 ||
-	    (r = write_file(cur, out, strlen(out), st.st_mode & 07777)) < 0 || (chown(cur, st.st_uid, st.st_gid) < 0 && (r = -errno))) {
+	    (r = rewrite_like(cur, out, &st)) < 0) {
 		fprintf(stderr, "xenhost-installer: cannot carry the root password over to %s: %s\n", cur, strerror(-r));
 		goto out;
 	}
 	xlog_msg(c->log, "preserved root's password hash in /etc/shadow");
 out:
 	explicit_bzero(hash, sizeof(hash));
-	if (otext)
-		explicit_bzero(otext, strlen(otext));
-	if (out)
-		explicit_bzero(out, strlen(out));
-	free(otext);
+	free_secret(otext);
 	free(ntext);
-	free(out);
+	free_secret(out);
 	return r;
 }
 
@@ -419,21 +432,16 @@ static int merge_account_file(struct ictx *c, const char *from, const char *rel,
 		goto out;
 	}
 	if ((r = accounts_merge(otext, ntext, add, users, members, clash, &out)) < 0 ||
-	    (r = write_file(cur, out, strlen(out), st.st_mode & 07777)) < 0 ||
-	    (chown(cur, st.st_uid, st.st_gid) < 0 && (r = -errno))) {
+	    (r = rewrite_like(cur, out, &st)) < 0) {
 		fprintf(stderr, "xenhost-installer: cannot carry the local accounts over to %s: %s\n", cur, strerror(-r));
 		goto out;
 	}
 	xlog_msg(c->log, "preserved the local accounts in /%s", rel);
 out:
 	/* shadow and gshadow hold password hashes */
-	if (otext)
-		explicit_bzero(otext, strlen(otext));
-	if (out)
-		explicit_bzero(out, strlen(out));
-	free(otext);
+	free_secret(otext);
 	free(ntext);
-	free(out);
+	free_secret(out);
 	return r;
 }
 
