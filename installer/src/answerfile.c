@@ -4,8 +4,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libxml/tree.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "schema.h"
 #include "validate.h"
@@ -535,6 +537,7 @@ static int h_hostname(struct af *a, const xmlNode *n)
 
 static int h_timezone(struct af *a, const xmlNode *n)
 {
+	a->c->timezone_pos = xml_pos_text(a->x, n);
 	return h_text_checked(a, n, a->c->timezone, sizeof(a->c->timezone), check_timezone,
 			      "Europe/London or Etc/UTC");
 }
@@ -648,8 +651,10 @@ static int ipv4_static(struct af *a, const xmlNode *n, const xmlNode *ip, const 
 		return -EINVAL;
 	}
 	if ((why = check_ipv4_host(addr, (unsigned)prefix))) {
+		char a4[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &addr, a4, sizeof(a4));
 		diag_error(a->d, xml_pos_text(a->x, ip), "<%s> %s/%d cannot be the host's address: %s", NAME(ip),
-			   v, prefix, why);
+			   a4, prefix, why);
 		return -EINVAL;
 	}
 	inet_ntop(AF_INET, &addr, na->ipv4, sizeof(na->ipv4));
@@ -790,6 +795,11 @@ static int h_admin_interface(struct af *a, const xmlNode *n)
 	}
 	if ((v = attr_get(n, "hwaddr")) && (why = parse_mac(v, na->hwaddr))) {
 		diag_error(a->d, xml_pos_attr(a->x, n, "hwaddr"), "hwaddr=\"%s\" on <admin-interface>: %s", v, why);
+		r = -EINVAL;
+	}
+	if (attr_get(n, "name") && attr_get(n, "hwaddr")) {
+		diag_error(a->d, xml_pos_attr(a->x, n, "hwaddr"), "<admin-interface> has both name= and hwaddr=, "
+			   "which may be two different NICs: keep the one that names the management NIC");
 		r = -EINVAL;
 	}
 	if (!attr_get(n, "name") && !attr_get(n, "hwaddr")) {
@@ -1178,7 +1188,8 @@ struct rule {
 
 #define UPG "an upgrade keeps the settings of the existing installation"
 static const struct rule rules[] = {
-	{ "primary-disk", NULL, M_INSTALL, false, h_primary_disk, NULL },
+	{ "primary-disk", NULL, M_INSTALL, false, h_primary_disk,
+	  "a restore names its disk with <backup-disk> (optional: the installation found)" },
 	{ "guest-disk", NULL, M_NEW, true, h_guest_disk, UPG " and its local storage" },
 	{ "existing-installation", NULL, M_UPGRADE, false, h_existing,
 	  "it names the installation to upgrade; a fresh install or reinstall uses <primary-disk>" },
@@ -1268,7 +1279,7 @@ static void walk(struct af *a, const xmlNode *root)
 		}
 		if (!(rules[i].modes & mode_bit)) {
 			diag_error(a->d, POS(c), "<%s> is not used when the mode is \"%s\": %s; remove it",
-				   NAME(c), mode_name(a->c->mode), rules[i].why_not);
+				   NAME(c), mode_name(a->c->mode), rules[i].why_not ? rules[i].why_not : "it does not apply");
 			continue;
 		}
 		if (!rules[i].many && first[i]) {
@@ -1515,4 +1526,20 @@ int answerfile_parse_match(const char *spec, struct disk_selector *sel, struct d
 	xml_doc_free(&x);
 	free(xml);
 	return r;
+}
+
+int answerfile_check_zone(const struct install_config *c, const char *zoneinfo, struct diag_list *d)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!c->timezone[0] || !zoneinfo || stat(zoneinfo, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;   /* no zone given, or no zoneinfo here to check it against */
+	if (snprintf(path, sizeof(path), "%s/%s", zoneinfo, c->timezone) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	diag_error(d, c->timezone_pos, "<timezone> \"%s\" is not a time zone (there is no %s); write one "
+		   "such as Europe/London or Etc/UTC ('timedatectl list-timezones' lists them)", c->timezone, path);
+	return -EINVAL;
 }

@@ -22,6 +22,10 @@ int answerfile_parse_file(const char *path, struct install_config *cfg, struct d
 /* A disk filter as on the command line (--match-disk): "model=QEMU*,min-size=60GB" (the
  * attributes of <match>, comma-separated) or the element itself, "<match .../>".
  * Checked as in an answer file; 0, -EINVAL (problems in d) or -ENOMEM. */
+/* The time zone of c exists under zoneinfo (/usr/share/zoneinfo); 0 when it does, when
+ * none was given, or when there is no zoneinfo directory to check against; -EINVAL with
+ * the reason in d otherwise. */
+int answerfile_check_zone(const struct install_config *c, const char *zoneinfo, struct diag_list *d);
 int answerfile_parse_match(const char *spec, struct disk_selector *sel, struct diag_list *d);
 
 #endif

@@ -116,6 +116,7 @@ struct install_config {
 	size_t n_nameservers;
 	char hostname[254];                    /* "" = from DHCP, else a generated one */
 	char timezone[101];
+	struct src_pos timezone_pos;   /* where <timezone> was given (0: not given) */
 	enum ntp_source ntp;
 	char ntp_servers[CFG_MAX_NTP_SERVERS][254];
 	size_t n_ntp_servers;

@@ -236,6 +236,8 @@ static int cmd_check(const char *file)
 	config_init(cfg);
 	diag_init(&d, file);
 	r = answerfile_parse_file(file, cfg, &d);
+	if (r == 0)
+		r = answerfile_check_zone(cfg, "/usr/share/zoneinfo", &d);
 	diag_print(&d, stderr);
 	if (r == 0)
 		printf("%s: valid answer file (mode %s)\n", file, mode_name(cfg->mode));
@@ -384,6 +386,8 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	xlog_msg(log, "answer file: %s (%s)", pp->src.origin, pp->src.path);
 	d.file = pp->src.path;
 	r = answerfile_parse_file(pp->src.path, pp->cfg, &d);
+	if (r == 0)
+		r = answerfile_check_zone(pp->cfg, o->zoneinfo ? o->zoneinfo : "/usr/share/zoneinfo", &d);
 	if (r < 0) {
 		diag_report(&d, log);
 		fprintf(stderr, "xenhost-installer: the answer file %s is not valid; nothing was written\n", pp->src.origin);

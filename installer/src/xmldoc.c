@@ -298,6 +298,16 @@ static void sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *e
 	       "(no DTDs or entities): remove the <!DOCTYPE ...> line");
 }
 
+static void sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)data;
+	xmlParserCtxtPtr ctxt = ctx;
+	char msg[160];
+	snprintf(msg, sizeof(msg), "a processing instruction (<?%.40s ...?>) has no meaning in an answer file: remove it",
+		 target ? (const char *)target : "");
+	refuse(ctxt, ctxt->_private, msg);
+}
+
 static void sax_error(void *ctx, xmlErrorPtr err)
 {
 	xmlParserCtxtPtr ctxt = ctx;
@@ -329,6 +339,11 @@ int xml_doc_parse(struct xml_doc *x, const char *in, size_t len, struct diag_lis
 		diag_error(d, (struct src_pos){ 0, 0 }, "the answer file is larger than %d bytes; check "
 			   "that this is the right file", (int)XML_MAX_BYTES);
 		return -EFBIG;
+	}
+	if (len >= 2 && (memcmp(in, "\xff\xfe", 2) == 0 || memcmp(in, "\xfe\xff", 2) == 0)) {
+		diag_error(d, (struct src_pos){ 1, 1 }, "the answer file is in UTF-16 (it starts with a UTF-16 byte order "
+			   "mark); save it as UTF-8 (plain ASCII is fine)");
+		return -EINVAL;
 	}
 	if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)
 		skip = 3;   /* a UTF-8 byte order mark */
@@ -362,6 +377,7 @@ int xml_doc_parse(struct xml_doc *x, const char *in, size_t len, struct diag_lis
 	ctxt->sax->startElementNs = sax_start;
 	ctxt->sax->internalSubset = sax_internal_subset;
 	ctxt->sax->externalSubset = NULL;
+	ctxt->sax->processingInstruction = sax_pi;
 	ctxt->sax->serror = sax_error;
 	xmlCtxtUseOptions(ctxt, opts);
 	xmlParseDocument(ctxt);

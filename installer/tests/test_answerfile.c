@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "answerfile.h"
 #include "schema.h"
@@ -493,6 +495,38 @@ static void test_password_not_in_messages(void **state)
 		assert_null(strstr(f->d.v[i].msg, "Sup3rS3cret"));
 }
 
+/* A time zone must exist in the zoneinfo it is checked against; without one, only its form is checked. */
+static void test_timezone_exists(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/xh-zoneinfo.XXXXXX", p[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/Europe", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/Europe/Paris", dir);
+	FILE *z = fopen(p, "w");
+	assert_non_null(z);
+	fclose(z);
+	const char *xml = HEAD "<primary-disk>sda</primary-disk>\n<root-password>Secret-Pass-1</root-password>\n"
+			  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n<timezone>Europe/Pariss</timezone>\n" TAIL;
+	assert_int_equal(parse(f, xml), 0);
+	assert_int_equal(answerfile_check_zone(f->c, dir, &f->d), -EINVAL);
+	assert_int_equal(f->d.n_errors, 1);
+	assert_int_equal(f->d.v[0].pos.line, 6);
+	assert_non_null(strstr(f->d.v[0].msg, "\"Europe/Pariss\" is not a time zone"));
+	snprintf(p, sizeof(p), "%s/none", dir);
+	assert_int_equal(answerfile_check_zone(f->c, p, &f->d), 0);   /* nothing to check against */
+	snprintf(f->c->timezone, sizeof(f->c->timezone), "Europe/Paris");
+	assert_int_equal(answerfile_check_zone(f->c, dir, &f->d), 0);
+	snprintf(f->c->timezone, sizeof(f->c->timezone), "Europe");     /* a directory is not a zone */
+	assert_int_equal(answerfile_check_zone(f->c, dir, &f->d), -EINVAL);
+	snprintf(p, sizeof(p), "%s/Europe/Paris", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/Europe", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
 /* Positions stay exact deep into a large file (libxml2 shrinks its buffer). */
 static void test_positions_in_large_file(void **state)
 {
@@ -620,6 +654,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_errors_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_not_in_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timezone_exists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_positions_in_large_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_billion_laughs_refused, setup, teardown),
