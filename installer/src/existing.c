@@ -136,6 +136,27 @@ static int accept_path(void *ud, const char *rel)
 	return 0;
 }
 
+void existing_read_inventory(const char *inv, struct existing *e, struct existing_root *rt, bool backup)
+{
+	rt->present = true;
+	inv_get(inv, "PRODUCT_VERSION", rt->version, sizeof(rt->version));
+	rt->dom0_mem_mib = inv_uint(inv, "DOM0_MEM");
+	rt->dom0_vcpus = inv_uint(inv, "DOM0_VCPUS");
+	inv_get(inv, "XEN_CMDLINE_EXTRA", rt->xen_options, sizeof(rt->xen_options));
+	inv_get(inv, "DOM0_CMDLINE_EXTRA", rt->dom0_options, sizeof(rt->dom0_options));
+	if (!backup) {
+		inv_get(inv, "INSTALLATION_UUID", e->installation_uuid, sizeof(e->installation_uuid));
+		inv_get(inv, "BOOT_MODE", e->boot_mode, sizeof(e->boot_mode));
+	}
+}
+
+void existing_read_marker(const char *marker, struct existing *e)
+{
+	inv_get(marker, "BACKUP_DATE", e->backup_date, sizeof(e->backup_date));
+	inv_get(marker, "BACKUP_OF_VERSION", e->backup_of, sizeof(e->backup_of));
+	inv_get(marker, "BACKUP_OF_ROOT", e->backup_of_root, sizeof(e->backup_of_root));
+}
+
 /* Mount dev read-only on mnt and read one root; not present when it has no inventory. */
 static int read_root(struct xlog *log, const char *dev, const char *mnt, struct existing *e, struct existing_root *rt,
 		     bool backup)
@@ -158,16 +179,7 @@ static int read_root(struct xlog *log, const char *dev, const char *mnt, struct 
 	}
 	snprintf(path, sizeof(path), "%s/etc/xenhost-inventory", mnt);
 	if (read_file(path, &inv) == 0) {
-		rt->present = true;
-		inv_get(inv, "PRODUCT_VERSION", rt->version, sizeof(rt->version));
-		rt->dom0_mem_mib = inv_uint(inv, "DOM0_MEM");
-		rt->dom0_vcpus = inv_uint(inv, "DOM0_VCPUS");
-		inv_get(inv, "XEN_CMDLINE_EXTRA", rt->xen_options, sizeof(rt->xen_options));
-		inv_get(inv, "DOM0_CMDLINE_EXTRA", rt->dom0_options, sizeof(rt->dom0_options));
-		if (!backup) {
-			inv_get(inv, "INSTALLATION_UUID", e->installation_uuid, sizeof(e->installation_uuid));
-			inv_get(inv, "BOOT_MODE", e->boot_mode, sizeof(e->boot_mode));
-		}
+		existing_read_inventory(inv, e, rt, backup);
 		newest_krel(mnt, rt->krel, sizeof(rt->krel));
 		/* the operator's preserve.d lists are checked before anything is written */
 		if (!backup && preserve_lists(mnt, accept_path, NULL, e->preserve_error, sizeof(e->preserve_error)) == 0)
@@ -182,9 +194,7 @@ static int read_root(struct xlog *log, const char *dev, const char *mnt, struct 
 	if (backup) {
 		snprintf(path, sizeof(path), "%s/" BACKUP_MARKER, mnt);
 		if (read_file(path, &marker) == 0) {
-			inv_get(marker, "BACKUP_DATE", e->backup_date, sizeof(e->backup_date));
-			inv_get(marker, "BACKUP_OF_VERSION", e->backup_of, sizeof(e->backup_of));
-			inv_get(marker, "BACKUP_OF_ROOT", e->backup_of_root, sizeof(e->backup_of_root));
+			existing_read_marker(marker, e);
 		} else {
 			rt->present = false;   /* a filesystem, but not a completed backup */
 		}

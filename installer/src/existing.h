@@ -78,6 +78,11 @@ bool existing_resume(struct existing *e);
  * before anything. <0, 0, >0. */
 int version_cmp(const char *a, const char *b);
 
+/* The fields of an inventory's text (/etc/xenhost-inventory) into rt, and for the root
+ * (not the backup) into e; of a backup marker's text into e. */
+void existing_read_inventory(const char *inv, struct existing *e, struct existing_root *rt, bool backup);
+void existing_read_marker(const char *marker, struct existing *e);
+
 /* A value of KEY='value' text (an inventory), "" when absent. */
 void inv_get(const char *text, const char *key, char *out, size_t n);
 
