@@ -79,6 +79,20 @@ for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/xenconsoled usr/libexec/xen/bin
 done
 check "xen-libs ships libxenlight" sh -c "ls $tmp/xenlibs/usr/lib/libxenlight.so.* >/dev/null"
 
+# --- the installer is built hardened: PIE, full RELRO, stack protector, FORTIFY, no executable stack
+rpm_extract "$(rpm_of xenhost-installer)" "$tmp/installer"
+hardened() {
+	local f=$1 why=""
+	readelf -hW "$f" | grep -q 'Type: *DYN' || why="$why not PIE;"
+	readelf -dW "$f" | grep -q 'FLAGS.*BIND_NOW' && readelf -lW "$f" | grep -q GNU_RELRO || why="$why no full RELRO (relro + now);"
+	nm -D "$f" | grep -q ' U __stack_chk_fail' || why="$why no stack protector;"
+	nm -D "$f" | grep -Eq ' U __[a-z]+_chk(@|$)' || why="$why no _FORTIFY_SOURCE;"
+	readelf -lW "$f" | grep GNU_STACK | grep -q ' RW ' || why="$why executable stack;"
+	[ -z "$why" ] || { echo "$f:$why"; return 1; }
+}
+check "the installer binary is PIE with full RELRO, stack protector, FORTIFY and a non-executable stack" \
+	hardened "$tmp/installer/usr/sbin/xenhost-installer"
+
 # --- the package stage: cache hits, and clean refusals
 check "a second build of a package is a cache hit" sh -c \
 	"'$XH_TOP/packages/build' xenhost-release | grep -q 'cache hit'"

@@ -27,6 +27,11 @@ if [ "${XH_TIDY:-0}" = 1 ] && command -v clang-tidy >/dev/null; then   # a few m
 	tidy_clean() { local out; out=$(make -s -C "$inst" tidy 2>&1); ! printf '%s' "$out" | grep -E '^/.*(warning|error):'; }
 	check "clang-tidy (installer/.clang-tidy) finds nothing" tidy_clean
 fi
+if command -v cppcheck > /dev/null; then
+	check "cppcheck (warning, portability, performance) finds nothing" make -s -C "$inst" cppcheck
+else
+	fail "cppcheck finds nothing" "no cppcheck: run 'make deps'"
+fi
 bin="$O/san/xenhost-installer"
 
 # --- the cmocka tests, one PASS/FAIL line each (TAP output)

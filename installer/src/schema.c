@@ -2,16 +2,17 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <libxml/relaxng.h>
 #include <stdio.h>
 #include <string.h>
 
 extern const char xh_schema_start[];
-extern const char xh_schema_end[];
+extern const uint64_t xh_schema_size;
 
 const char *schema_text(size_t *len)
 {
-	*len = (size_t)(xh_schema_end - xh_schema_start);
+	*len = (size_t)xh_schema_size;
 	return xh_schema_start;
 }
 
