@@ -76,7 +76,7 @@ e2e: iso pxe
 # `make check XH_SKIP_REPRO=1` skips it, with a SKIP line). 40-iso does the same for the ISO.
 XH_SKIP_REPRO ?= 0
 export XH_SKIP_REPRO
-CHECK_SUITES ?= 10-packages 20-installer-unit 21-installer-fuzz 23-installer-bad-input 25-installer-integration 26-installer-upgrade 27-installer-ui 30-rootfs \
+CHECK_SUITES ?= 10-packages 20-installer-unit 21-installer-fuzz 23-installer-bad-input 24-installer-faults 25-installer-integration 26-installer-upgrade 27-installer-ui 30-rootfs \
 	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 58-e2e-upgrade 57-e2e-pxe-install
 CHECK_E2E_BOOT ?= cd-bios pxe-uefi
 CHECK_E2E_INSTALL ?= install-bios-ext4

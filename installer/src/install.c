@@ -862,6 +862,20 @@ void add_step(struct step *v, size_t *n, step_fn fn, size_t arg, const char *fmt
 	(*n)++;
 }
 
+#ifdef XH_TEST_FAULTS
+/* Test builds only (the sanitizer build the test suites run; never the product):
+ * XH_TEST_FAIL_STEP=N makes step N fail with EIO after it has done its work, so that
+ * the tests see the cleanup after a failure at every step. */
+static int injected_fault(struct ictx *c, size_t i)
+{
+	const char *v = getenv("XH_TEST_FAIL_STEP");
+	if (!v || strtoul(v, NULL, 10) != i + 1)
+		return 0;
+	xlog_msg(c->log, "XH_TEST_FAIL_STEP=%s: step %zu fails here (fault injection of a test build)", v, i + 1);
+	return -EIO;
+}
+#endif
+
 static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
@@ -885,6 +899,10 @@ enum install_result exec_steps(struct ictx *c, const struct step *steps, size_t 
 	for (size_t i = 0; i < n; i++) {
 		xlog_step_begin(c->log, "%s", steps[i].title);
 		int r = steps[i].fn(c, steps[i].arg);
+#ifdef XH_TEST_FAULTS
+		if (r >= 0)
+			r = injected_fault(c, i);
+#endif
 		if (interrupted && r >= 0) {
 			fprintf(stderr, "xenhost-installer: interrupted by signal %d\n", (int)interrupted);
 			r = -EINTR;
@@ -893,14 +911,16 @@ enum install_result exec_steps(struct ictx *c, const struct step *steps, size_t 
 		if (r < 0) {
 			xlog_msg(c->log, "step %zu (%s) failed: %s", i + 1, steps[i].title, strerror(-r));
 			snprintf(c->o->failed_step, sizeof(c->o->failed_step), "%s", steps[i].title);
+			c->o->failed_errno = -r;
 			if (!c->disks_written)
 				res = steps[i].fn == step_scripts ? INSTALL_REFUSED_SCRIPT :
-				      i <= verify_idx && r == -EBUSY ? INSTALL_REFUSED_BUSY : INSTALL_REFUSED_IMAGE;
+				      steps[i].fn == step_check_disks || (i <= verify_idx && r == -EBUSY) ? INSTALL_REFUSED_BUSY :
+				      INSTALL_REFUSED_IMAGE;
 			else
 				res = INSTALL_FAILED;
+			fprintf(stderr, "xenhost-installer: step %zu/%zu (%s) failed: %s%s\n", i + 1, n, steps[i].title,
+				strerror(-r), c->disks_written ? "" : "; nothing was written");
 			if (c->disks_written) {
-				fprintf(stderr, "xenhost-installer: step %zu/%zu (%s) failed: %s\n", i + 1, n, steps[i].title,
-					strerror(-r));
 				/* keep the log on the target when its logs filesystem is mounted */
 				umount_to(c, c->logs_mounted ? 2 : 0);
 				if (c->logs_mounted && save_log(c) == 0)

@@ -36,11 +36,12 @@ struct install_opts {
 	int (*scripts)(void *ud, enum script_stage stage, const char *arg);
 	void *scripts_ud;
 	char failed_step[200];    /* out: the title of the step that failed, "" if none */
+	int failed_errno;         /* out: why it failed (an errno), 0 if none */
 };
 
 enum install_result {
 	INSTALL_OK,
-	INSTALL_REFUSED_BUSY,     /* a disk is in use: nothing written */
+	INSTALL_REFUSED_BUSY,     /* a disk is in use or cannot be checked: nothing written */
 	INSTALL_REFUSED_IMAGE,    /* no image, or its checksum does not match: nothing written */
 	INSTALL_FAILED,           /* a step failed after the disks were changed */
 	INSTALL_REFUSED_SCRIPT,   /* an installation-start script failed: nothing written */

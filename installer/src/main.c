@@ -555,7 +555,8 @@ static const char *exit_message(int code)
 	case EXIT_OK: return "installed";
 	case EXIT_CONFIG: return "the answer file or the kernel command line is invalid or could not be read; nothing "
 				  "was written";
-	case EXIT_PLAN: return "the answer file does not fit this machine, or a disk is in use; nothing was written";
+	case EXIT_PLAN: return "the answer file does not fit this machine, or a disk is in use or cannot be checked; "
+		"nothing was written";
 	case EXIT_INSTALL: return "the installation failed after the disks were changed";
 	case EXIT_IMAGE: return "no host image, or its checksum does not match; nothing was written";
 	case EXIT_SCRIPT: return "an installation-start script failed; nothing was written";
@@ -700,8 +701,11 @@ static int execute(const struct options *o, struct prepared *pp, struct xlog *lo
 	if (scripts_run(pp->cfg, STAGE_INSTALLATION_COMPLETE, code == EXIT_OK ? "0" : "1", &pp->env, log) < 0)
 		xlog_warn(log, "an installation-complete script failed (see the log)");
 	if (code != EXIT_OK) {
-		snprintf(summary, summary_n, "xenhost-installer: the installation FAILED%s%s: %s. The log is %s.",
-			 io.failed_step[0] ? " at the step: " : "", io.failed_step, exit_message(code), log_path);
+		char err[80] = "";
+		if (io.failed_errno)
+			snprintf(err, sizeof(err), " (%s)", strerror(io.failed_errno));
+		snprintf(summary, summary_n, "xenhost-installer: the installation FAILED%s%s%s: %s. The log is %s.",
+			 io.failed_step[0] ? " at the step: " : "", io.failed_step, err, exit_message(code), log_path);
 		fprintf(stderr, "\n%s\n", summary);
 	} else {
 		printf("\n%s\n", summary);
