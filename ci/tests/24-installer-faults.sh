@@ -51,14 +51,51 @@ held() { # a partition of the loop disk still held (mounted, swap, open exclusiv
 	sleep 1; ! blockdev --rereadpt "$loop" 2> /dev/null
 }
 
+# The process list while it runs: every 20 ms, the command line and environment of
+# every process; the plaintext password must never be in one.
+watch_procs() {
+	local f
+	while [ ! -e "$tmp/stop-watch" ]; do
+		for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do
+			grep -qa 'Xh-fault-Secret-4[2]' "$f" 2> /dev/null && echo "$f: $(tr '\0' ' ' < "$f" | cut -c1-200)"
+		done
+		sleep 0.02
+	done > "$tmp/procs-seen" 2>&1
+}
+# disk_has FILE STRING: STRING is somewhere in the data of FILE (a sparse disk image)
+disk_has() {
+	python3 - "$1" "$2" <<-'PY'
+	import os, sys
+	fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size; want = sys.argv[2].encode(); off = 0; B = 1 << 22
+	while off < size:
+	    try: d = os.lseek(fd, off, os.SEEK_DATA)
+	    except OSError: break
+	    e = os.lseek(fd, d, os.SEEK_HOLE)
+	    while d < e:
+	        b = os.pread(fd, min(B, e - d) + len(want), d)
+	        if want in b: print("found at byte", d + b.index(want)); sys.exit(0)
+	        d += B
+	    off = e
+	sys.exit(1)
+	PY
+}
+
 # The steps of this install: a clean run first (also the baseline time).
 t0=$(date +%s.%N)
+watch_procs & watcher=$!
 if ! run "$tmp/base.log" > "$tmp/base.out" 2>&1; then
+	touch "$tmp/stop-watch"; wait "$watcher"
 	fail "a fresh install without a fault completes" "$(tail -n 15 "$tmp/base.out")"; exit 0
 fi
 t_base=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+touch "$tmp/stop-watch"; wait "$watcher"
 n=$(sed -n 's/^\[ *1\/\([0-9]*\)\] .*/\1/p' "$tmp/base.out" | head -n 1)
 pass "a fresh install without a fault completes ($n steps, $t_base s)"
+check "the plaintext root password was never in a process's command line or environment" \
+	sh -c "! grep . '$tmp/procs-seen'"
+settle
+no_secret() { ! disk_has "$tmp/disk.img" Xh-fault-Secret-42 && ! grep -q Xh-fault-Secret-42 "$tmp/base.log" "$tmp/base.out"; }
+check "... nor anywhere on the installed disk (every byte written), nor in the install log" no_secret
 steps=${XH_FAULT_STEPS:-$(seq 1 "$n")}
 
 failed_ok=0 again_ok=0 untouched=0
