@@ -11,6 +11,7 @@
 #   make e2e        every QEMU boot and install scenario (long)
 #   make check      the tests CI runs; ends with "N passed, N failed"
 #   make fuzz       the installer's fuzz targets, FUZZ_SECONDS (300) each (check runs 60 s)
+#   make bench      build, size and QEMU figures -> build/bench/results.{json,txt} (docs/benchmarks.md)
 #   make clean      remove build/ (the cache in $(CACHE) stays)
 
 CACHE ?= /var/cache/xenhost
@@ -24,7 +25,7 @@ export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS
 # Order is the build order; all are in the repository.
 PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen kernel
 
-.PHONY: all deps rpms rootfs iso pxe pxe-serve e2e check fuzz clean $(PACKAGES:%=rpm-%)
+.PHONY: all deps rpms rootfs iso pxe pxe-serve e2e check fuzz bench clean $(PACKAGES:%=rpm-%)
 
 all: iso pxe
 
@@ -56,6 +57,11 @@ pxe-serve: pxe
 	@python3 -u ci/lib/httpd.py $(BUILD)/pxe/http --port $(PXE_PORT) --record $(BUILD)/pxe-serve/requests.jsonl \
 		--posts $(BUILD)/pxe-serve/posts
 
+# make bench: everything below; make bench BENCH=--quick: no one-line-change build (CI's)
+BENCH ?=
+bench: deps
+	@ci/bench/run $(BENCH)
+
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	@$(MAKE) -s -C installer O=$(BUILD)/installer FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz
@@ -77,7 +83,7 @@ e2e: iso pxe
 XH_SKIP_REPRO ?= 0
 export XH_SKIP_REPRO
 CHECK_SUITES ?= 10-packages 20-installer-unit 21-installer-fuzz 23-installer-bad-input 24-installer-faults 25-installer-integration 26-installer-upgrade 27-installer-ui 30-rootfs \
-	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 58-e2e-upgrade 57-e2e-pxe-install
+	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 58-e2e-upgrade 57-e2e-pxe-install 70-bench
 CHECK_E2E_BOOT ?= cd-bios pxe-uefi
 CHECK_E2E_INSTALL ?= install-bios-ext4
 CHECK_E2E_PXE ?= pxe-install-bios

@@ -95,7 +95,9 @@ xh_stage() {
 		printf '==> %-22s FAILED      key %s  %s\n' "$_st_name" "$_st_key" "$(xh_elapsed "$_st_t0")"
 		return $_st_rc
 	fi
-	touch "$_st_tmp/.done"
+	# the marker records how long the build took, when and where (make bench reads it)
+	awk -v a="$_st_t0" -v b="$(xh_now)" -v d="$(date -u +%FT%TZ)" -v h="$(nproc) CPUs" \
+		'BEGIN { printf "seconds=%.1f\nbuilt=%s\nmachine=%s\n", b - a, d, h }' > "$_st_tmp/.done"
 	rm -rf "$_st_slot"; mv "$_st_tmp" "$_st_slot"
 	xh_publish "$_st_slot" "$_st_dest"
 	printf '==> %-22s built       key %s  %s\n' "$_st_name" "$_st_key" "$(xh_elapsed "$_st_t0")"

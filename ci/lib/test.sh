@@ -41,6 +41,15 @@ rpm_of() {
 # rpm_extract RPM DIR: unpack the payload of RPM into DIR.
 rpm_extract() { mkdir -p "$2" && (cd "$2" && rpm2cpio "$1" | cpio -idm --quiet); }
 
+# figure NAME VALUE UNIT: a measured figure of this run, for make bench (one JSON line
+# in $XH_BUILD/figures.jsonl, the newest of a NAME wins); ignored when VALUE is empty.
+figure() {
+	[ -n "${2:-}" ] || return 0
+	mkdir -p "$XH_BUILD"
+	printf '{"name":"%s","value":%s,"unit":"%s","suite":"%s","at":"%s"}\n' "$1" "$2" "$3" "$T_SUITE" \
+		"$(date -u +%FT%TZ)" >> "$XH_BUILD/figures.jsonl"
+}
+
 # budget_allows SECONDS WHAT: whether WHAT (about SECONDS long) still fits in the time
 # budget of `make check`: XH_CHECK_BUDGET seconds (default 4500, CI's 90 minutes less a
 # margin) from XH_CHECK_T0, when make started. Prints a SKIP line when it does not fit

@@ -71,6 +71,7 @@ after_boot() {
 		check "$name: the install environment sees /sys/hypervisor/type = xen" grep -aq "$READY.*hypervisor=xen" "$log"
 		check "$name: the install environment sees the firmware as $fw" grep -aq "$READY.*firmware=$fw" "$log"
 		results+=("$(printf '%-16s ready after %6s s' "$name" "$t")")
+		figure "boot.$name.installer_ready" "$t" s
 	else
 		fail "$name: install environment ready" "$out; last lines of $log: $(tail -n 12 "$log" | cut -c1-160)"
 		results+=("$(printf '%-16s NOT READY (%s)' "$name" "$(printf '%s' "$out" | cut -c1-60)")")

@@ -188,6 +188,9 @@ sys.exit(not (h and h[0].startswith("$6$") and crypt.crypt(sys.argv[2], h[0]) ==
 			"grep -qx 'runs: 6' '$boot/result2.txt' && [ \$(grep -c '^ConditionResult=no' '$boot/result2.txt') = 2 ]"
 	fi
 	results+=("$(printf '%-18s installer %4s s, power-on to installed %6s s, installed host: first boot done after %5s s' "$name" "$inst_s" "$t_inst" "${t_boot:-?}")")
+	figure "install.$name.installer" "$inst_s" s
+	figure "install.$name.power_on_to_installed" "$t_inst" s
+	figure "install.$name.first_boot_done" "${t_boot:-}" s
 }
 
 for s in $XH_E2E_INSTALL; do

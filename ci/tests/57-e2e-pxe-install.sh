@@ -140,6 +140,7 @@ single() { # NAME FW
 	stop_httpd "$dir"
 	[ -n "${t_install[$name]:-}" ] && boot_installed "$dir/vm" "$name" "$fw"
 	results+=("$(printf '%-18s power-on to installed %6s s' "$name" "${t_install[$name]:-FAILED}")")
+	figure "pxe.$name.power_on_to_installed" "${t_install[$name]:-}" s
 }
 
 fleet() { # three hosts at once, one server
