@@ -94,7 +94,7 @@ else
 			pass "two builds of the image give the same bytes"
 		else
 			fail "two builds of the image give the same bytes" \
-				"$(sha256sum "$img" "$tmp/build/rootfs/rootfs.squashfs")"
+				"$(sha256sum "$img" "$tmp/build/rootfs/rootfs.squashfs"; "$XH_TOP/ci/repro-diff" "$img" "$tmp/build/rootfs/rootfs.squashfs" | head -n 30)"
 		fi
 	else
 		fail "second build of the image for the reproducibility check" "$(tail -n 15 "$tmp/repro.log")"

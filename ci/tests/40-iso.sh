@@ -171,7 +171,7 @@ expect_fail "iso/pxe refuses a hosts file with a bad MAC, naming the line" "host
 # cache, gives the same bytes (ISO) and the same files (PXE tree)
 XH_CACHE="$tmp/cache" XH_BUILD="$tmp/b2" XH_ROOTFS_DIR="$XH_ROOTFS_DIR" "$XH_TOP/iso/build" > "$tmp/b2.log" 2>&1
 check "ISO: a second build (empty cache, other tree) gives the same bytes" \
-	bash -c "cmp '$iso' '$tmp/b2/xenhost-$ver-x86_64.iso' || { tail -n 5 '$tmp/b2.log'; false; }"
+	bash -c "cmp '$iso' '$tmp/b2/xenhost-$ver-x86_64.iso' || { tail -n 5 '$tmp/b2.log'; '$XH_TOP/ci/repro-diff' '$iso' '$tmp/b2/xenhost-$ver-x86_64.iso' | head -n 30; false; }"
 check "ISO: the stage reports its name, cache miss and time" grep -Eq '^==> iso +cache miss +key [0-9a-f]+' "$tmp/b2.log"
 XH_CACHE="$tmp/cache" XH_BUILD="$tmp/b2" XH_ROOTFS_DIR="$XH_ROOTFS_DIR" "$XH_TOP/iso/build" > "$tmp/b3.log" 2>&1
 check "ISO: building again is a cache hit" grep -Eq '^==> iso +cache hit' "$tmp/b3.log"

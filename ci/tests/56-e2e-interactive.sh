@@ -7,7 +7,9 @@
 # and the erase; the progress and completion screens appear; "Reboot" ends QEMU. Then
 # the installed disk boots alone: GRUB, Xen, the login prompt with the chosen host name;
 # the test logs in as root with the chosen password on the serial console and runs
-# `xl info` and `hostname` there.
+# `xl info` and `hostname` there, waits for the first boot to complete and powers off.
+# Then the same ISO upgrades that host from its screens (interactive_upgrade, below;
+# XH_E2E_INTERACTIVE_UPGRADE= skips it), and the upgraded host boots.
 # XH_E2E_INTERACTIVE picks scenarios (default: interactive-serial-bios). Logs in
 # build/e2e/<scenario>/.
 . "$(dirname "$0")/../lib/test.sh"
@@ -93,7 +95,12 @@ interactive() {
 		"$qemu" line "$boot" "$PASSWORD"
 		"$qemu" wait "$boot" "root@$HOST" 120 --new > /dev/null || { echo "the password was not accepted"; return 1; }
 		sleep 2; "$qemu" line "$boot" 'echo "XL-$(xl info | sed -n "s/^xen_version *: *//p")-HOST-$(hostname)-END"'
-		"$qemu" wait "$boot" 'XL-4\.17[^ ]*-HOST-[a-z-]+-END' 120 --new
+		"$qemu" wait "$boot" 'XL-4\.17[^ ]*-HOST-[a-z-]+-END' 120 --new || return 1
+		# the first boot must complete before the host can be upgraded; then power off
+		sleep 2; "$qemu" line "$boot" 'while [ ! -e /var/lib/xenhost/firstboot/done.done ]; do sleep 5; done; echo "FIRSTBOOT-""DONE"; poweroff'
+		"$qemu" wait "$boot" 'FIRSTBOOT-DONE' 900 --new > /dev/null || { echo "the first boot did not complete"; return 1; }
+		"$qemu" wait "$boot" 'no such line' 180 > /dev/null 2>&1   # -no-reboot: power-off ends QEMU
+		return 0
 	}
 	out=$(login 2>&1); rc=$?
 	"$qemu" stop "$boot"
@@ -106,10 +113,76 @@ interactive() {
 		fail "$name: root logs in on the installed host's serial console" "$out; last lines: $(tail -n 8 "$boot/serial.txt" | cut -c1-160)"
 	fi
 	results+=("$(printf '%-24s answered and installed in %4s s (from the first screen)' "$name" "$t_inst")")
+	[ $rc = 0 ] && [ -n "${XH_E2E_INTERACTIVE_UPGRADE:-1}" ] && interactive_upgrade "$name"
+}
+
+# interactive_upgrade NAME: the host NAME installed (first boot done, powered off) is
+# upgraded from the same ISO's screens on the serial console: the action screen offers
+# the installation found, the summary names it, the confirmation, the progress, the
+# completion; then the disk boots the upgraded root, with the host name kept and the
+# previous root on the backup partition ("xenhost-upgrade status" on the console).
+interactive_upgrade() {
+	local name=$1-upgrade dir="$work/$1-upgrade" boot="$work/$1-upgrade-boot" disk="$work/$1/disk.img" out rc
+	rm -rf "$dir" "$boot"; mkdir -p "$dir"
+	"$qemu" start "$dir" --firmware bios --cdrom "$iso" --disk "$disk" --no-reboot --timeout 2400 ||
+		{ fail "$name: start the VM" "see $dir/qemu.out"; return; }
+	local n; n=$(awk '/^entry|^local/ { n++; if ($2 == "install-serial") print n - 1 }' "$XH_TOP/iso/menu.def")
+	local keys=(); for _ in $(seq 1 "$n"); do keys+=('\x0e'); done
+	"$qemu" wait "$dir" 'Automatic boot in' 180 > /dev/null && "$qemu" keys "$dir" "${keys[@]}" '\r'
+	"$qemu" mark "$dir"
+	local t0; t0=$(date +%s)
+	drive() {
+		step "$dir" 'interactive installation on /dev/hvc0' &&
+		step "$dir" 'keyboard layout' '\r' &&
+		step "$dir" 'Xen virtualization host' "$NEXT" &&
+		step "$dir" "Upgrade Xenhost $ver on sda to $ver \\(keeps its settings\\)" u '\r' &&
+		step "$dir" "Upgrade Xenhost $ver on /dev/sda" '\t' '\r' &&
+		step "$dir" 'Upgrade the installation now' '\t' '\r'
+	}
+	if ! out=$(drive 2>&1); then
+		"$qemu" stop "$dir"; "$qemu" text "$dir" > "$dir/serial.txt"
+		fail "$name: the upgrade chosen and confirmed on the screens" "$out"; results+=("$(printf '%-24s FAILED in the screens' "$name")"); return
+	fi
+	pass "$name: the action screen offered the installation found; the upgrade summary and confirmation answered by keys"
+	out=$("$qemu" wait "$dir" "is upgraded from $ver to $ver" 1800 --new --fail "$FAILS" 2>&1); rc=$?
+	local t_up=$(( $(date +%s) - t0 ))
+	if [ $rc = 0 ]; then
+		sleep 2; "$qemu" send "$dir" '\r'
+		"$qemu" wait "$dir" 'no such line' 120 > /dev/null 2>&1
+	fi
+	"$qemu" stop "$dir"
+	"$qemu" text "$dir" > "$dir/serial.txt"
+	if [ $rc != 0 ]; then
+		fail "$name: the completion screen says it is upgraded" "$out"; results+=("$(printf '%-24s UPGRADE FAILED' "$name")"); return
+	fi
+	pass "$name: the completion screen says Xenhost is upgraded from $ver to $ver ($t_up s from the first screen's answer)"
+
+	"$qemu" start "$boot" --firmware bios --boot-disk --disk "$disk" --no-reboot --timeout 1500 ||
+		{ fail "$name: start the upgraded host" "see $boot/qemu.out"; return; }
+	login_upgraded() {
+		"$qemu" wait "$boot" "^$HOST login: *\$" 900 --fail "$FAILS" > /dev/null || { echo "no login prompt for $HOST"; return 1; }
+		sleep 2; "$qemu" line "$boot" root
+		"$qemu" wait "$boot" 'Password: *$' 60 --new > /dev/null || { echo "no password prompt"; return 1; }
+		"$qemu" line "$boot" "$PASSWORD"
+		"$qemu" wait "$boot" "root@$HOST" 120 --new > /dev/null || { echo "the password was not accepted after the upgrade"; return 1; }
+		sleep 2; "$qemu" line "$boot" 'xenhost-upgrade status; echo "PREV-$(grep -c -- "--id previous" /boot/grub/grub.cfg)-END"'
+		"$qemu" wait "$boot" 'PREV-[0-9]+-END' 120 --new
+	}
+	out=$(login_upgraded 2>&1); rc=$?
+	"$qemu" stop "$boot"
+	"$qemu" text "$boot" > "$boot/serial.txt"
+	if [ $rc = 0 ]; then
+		pass "$name: the upgraded host boots; root logs in with the same password, host name $HOST kept"
+		check "$name: xenhost-upgrade status names the upgrade from $ver, and GRUB has the previous version" sh -c \
+			"grep -aEq 'last upgrade: .*$ver' '$boot/serial.txt' && grep -aq 'PREV-1-END' '$boot/serial.txt'"
+	else
+		fail "$name: the upgraded host boots and root logs in" "$out; last lines: $(tail -n 8 "$boot/serial.txt" | cut -c1-160)"
+	fi
+	results+=("$(printf '%-24s chosen and upgraded in %4s s (from the first screen)' "$name" "$t_up")")
 }
 
 for s in $XH_E2E_INTERACTIVE; do
-	budget_allows 1500 "$s" || continue
+	budget_allows 2700 "$s" || continue
 	case $s in
 	interactive-serial-bios) interactive "$s" ;;
 	*) fail "scenario $s" "unknown (known: interactive-serial-bios)" ;;
