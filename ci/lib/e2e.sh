@@ -41,7 +41,21 @@ answer_volume() {
 # host_boot DIR DISK PORT [FW]: boot the installed DISK alone (a reboot ends QEMU) and
 # wait for a login prompt on the serial console; prints wait's "matched after" line
 # (exit 4: the console went silent, the VM hung; Xen's state is then in the log).
+# With XH_E2E_BOOT_RETRY=1 a hung boot is kept as DIR-stalled/ (with Xen's state), a
+# NOTE line says so, and the disk is booted once more (a power cycle: callers that count
+# boots, such as the rollback's trial, do not set it).
 host_boot() {
+	local rc=0
+	_host_boot "$@" || rc=$?
+	if [ $rc = 4 ] && [ "${XH_E2E_BOOT_RETRY:-0}" = 1 ]; then
+		"$qemu" stop "$1"; "$qemu" text "$1" > "$1/serial.txt"
+		rm -rf "$1-stalled"; mv "$1" "$1-stalled"
+		echo "NOTE: ${T_SUITE:-e2e}: $(basename "$1"): the VM hung booting the disk; Xen's state is in $1-stalled/serial.txt; booting it once more" >&2
+		rc=0; _host_boot "$@" || rc=$?
+	fi
+	return $rc
+}
+_host_boot() {
 	local dir=$1 disk=$2 port=$3 fw=${4:-bios}
 	"$qemu" start "$dir" --firmware "$fw" --boot-disk --disk "$disk" --ssh "$port" --timeout 1500 --no-reboot || return 1
 	local out rc=0
