@@ -74,7 +74,8 @@ e2e: iso pxe
 # ISO with the installed host's first and second boot, and an unattended network install
 # (PXE under SeaBIOS, answer file by MAC, image over HTTP, report) with the installed
 # host's boot. `make e2e` runs every scenario, also the interactive install on the serial
-# console (56: its last run installed, booted and logged in; one check of its own failed, since fixed).
+# console and then an interactive upgrade of that host (56: the install part's last run
+# installed, booted and logged in; the upgrade part has not run in QEMU yet).
 # CI gives a fresh clone 90 minutes for a build from source and the tests: each QEMU
 # scenario first checks that it fits in XH_CHECK_BUDGET seconds from make's start, and
 # is skipped (a SKIP line naming it) when a cold build left too little time.
