@@ -82,12 +82,13 @@ check "xen-libs ships libxenlight" sh -c "ls $tmp/xenlibs/usr/lib/libxenlight.so
 # --- the installer is built hardened: PIE, full RELRO, stack protector, FORTIFY, no executable stack
 rpm_extract "$(rpm_of xenhost-installer)" "$tmp/installer"
 hardened() {
-	local f=$1 why=""
-	readelf -hW "$f" | grep -q 'Type: *DYN' || why="$why not PIE;"
-	readelf -dW "$f" | grep -q 'FLAGS.*BIND_NOW' && readelf -lW "$f" | grep -q GNU_RELRO || why="$why no full RELRO (relro + now);"
-	nm -D "$f" | grep -q ' U __stack_chk_fail' || why="$why no stack protector;"
-	nm -D "$f" | grep -Eq ' U __[a-z]+_chk(@|$)' || why="$why no _FORTIFY_SOURCE;"
-	readelf -lW "$f" | grep GNU_STACK | grep -q ' RW ' || why="$why executable stack;"
+	local f=$1 why="" h d l syms   # (each tool's output read whole: grep -q would close the pipe early)
+	h=$(readelf -hW "$f") d=$(readelf -dW "$f") l=$(readelf -lW "$f") syms=$(nm -D "$f")
+	grep -q 'Type: *DYN' <<<"$h" || why="$why not PIE;"
+	grep -q 'FLAGS.*BIND_NOW' <<<"$d" && grep -q GNU_RELRO <<<"$l" || why="$why no full RELRO (relro + now);"
+	grep -q ' U __stack_chk_fail' <<<"$syms" || why="$why no stack protector;"
+	grep -Eq ' U __[a-z]+_chk(@|$)' <<<"$syms" || why="$why no _FORTIFY_SOURCE;"
+	grep GNU_STACK <<<"$l" | grep -q ' RW ' || why="$why executable stack;"
 	[ -z "$why" ] || { echo "$f:$why"; return 1; }
 }
 check "the installer binary is PIE with full RELRO, stack protector, FORTIFY and a non-executable stack" \

@@ -87,7 +87,7 @@ for b in $(ls "$tmp"/cat/*.name | sed 's/\.name$//' | LC_ALL=C sort); do
 	now=$(prints)
 	why=""
 	[[ $rc =~ ^($want)$ ]] || why="exit $rc, expected $want"
-	tr '\n' ' ' < "$b.out" | grep -Eq -- "$pat" || why="${why:+$why; }no message matching /$pat/"
+	grep -Eq -- "$pat" <<<"$(tr '\n' ' ' < "$b.out")" || why="${why:+$why; }no message matching /$pat/"
 	grep -q 'AddressSanitizer\|runtime error:' "$b.out" && why="${why:+$why; }a sanitizer report"
 	if [ "$now" != "$before" ]; then
 		changed=$(paste -d' ' <(tr ' ' '\n' <<<"$before") <(tr ' ' '\n' <<<"$now") <(printf '%s\n' target small medium) | awk '$1 != $2 { printf "%s ", $3 }')
