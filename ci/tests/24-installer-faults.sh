@@ -157,8 +157,10 @@ if dd if="$image" of="$loop" bs=4M conv=fsync status=none; then
 	figure install.loop.installer "$t_base" s
 	figure install.loop.plain_copy "$t_copy" s
 	figure install.loop.ratio "$(awk -v a="$t_base" -v b="$t_copy" 'BEGIN { printf "%.2f", a / b }')" ratio
-	sed -n 's/^\[ *\([0-9]*\)\/[0-9]*\] \(.*\) \.\.\. \([0-9.]*\) s$/\1 \3/p' "$tmp/base.out" |
-		while read -r k secs; do figure "install.loop.step$k" "$secs" s; done
+	# each step's time: its line ends "... N s", or "FAILED after"; a warning may split it
+	tr '\n' ' ' < "$tmp/base.out" | grep -oE '\[ *[0-9]+/[0-9]+\] [^[]*\.\.\.[^[]*[0-9.]+ s' |
+		sed -E 's/^\[ *([0-9]+)\/[0-9]+\] ([a-zA-Z ]+).* ([0-9.]+) s$/\1 \3 \2/' |
+		while read -r k secs words; do figure "install.loop.step$(printf %02d "$k").$(echo $words | cut -d' ' -f1-3 | tr ' ' _)" "$secs" s; done
 	echo "    install on a loop disk: $t_base s; a plain copy of the image's bytes to the same disk: $t_copy s"
 fi
 echo "    fault injection: $failed_ok of $(wc -w <<<"$steps") steps failed cleanly ($untouched before any write), $again_ok installs after them completed; a clean install $t_base s"
