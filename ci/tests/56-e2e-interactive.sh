@@ -36,16 +36,31 @@ step() {
 	sleep 1
 }
 
+# serial_entry DIR: choose "Install (serial console only)" in the ISO's boot menu (the
+# entry after the default) and mark the log there.
+serial_entry() {
+	local n keys=() i
+	n=$(awk '/^entry|^local/ { n++; if ($2 == "install-serial") print n - 1 }' "$XH_TOP/iso/menu.def")
+	for i in $(seq 1 "$n"); do keys+=('\x0e'); done
+	"$qemu" wait "$1" 'Automatic boot in' 180 > /dev/null && "$qemu" keys "$1" "${keys[@]}" '\r'
+	"$qemu" mark "$1"
+}
+
+# serial_login DIR: log in as root with $PASSWORD at $HOST's login prompt on the serial console.
+serial_login() {
+	"$qemu" wait "$1" "^$HOST login: *\$" 900 --fail "$FAILS" > /dev/null || { echo "no login prompt for $HOST"; return 1; }
+	sleep 2; "$qemu" line "$1" root
+	"$qemu" wait "$1" 'Password: *$' 60 --new > /dev/null || { echo "no password prompt"; return 1; }
+	"$qemu" line "$1" "$PASSWORD"
+	"$qemu" wait "$1" "root@$HOST" 120 --new > /dev/null || { echo "the password was not accepted"; return 1; }
+}
+
 interactive() {
 	local name=$1 dir="$work/$1" boot="$work/$1-boot" out rc
 	rm -rf "$dir" "$boot"; mkdir -p "$dir"
 	"$qemu" start "$dir" --firmware bios --cdrom "$iso" --disk "$dir/disk.img:64G" --no-reboot --timeout 2400 ||
 		{ fail "$name: start the VM" "see $dir/qemu.out"; return; }
-	# the boot menu: "Install (serial console only)" is the entry after the default
-	local n; n=$(awk '/^entry|^local/ { n++; if ($2 == "install-serial") print n - 1 }' "$XH_TOP/iso/menu.def")
-	local keys=(); for _ in $(seq 1 "$n"); do keys+=('\x0e'); done
-	"$qemu" wait "$dir" 'Automatic boot in' 180 > /dev/null && "$qemu" keys "$dir" "${keys[@]}" '\r'
-	"$qemu" mark "$dir"
+	serial_entry "$dir"
 	local t0; t0=$(date +%s)
 	drive() {
 		step "$dir" 'interactive installation on /dev/hvc0' &&
@@ -89,11 +104,7 @@ interactive() {
 	"$qemu" start "$boot" --firmware bios --boot-disk --disk "$dir/disk.img" --no-reboot --timeout 1500 ||
 		{ fail "$name: start the installed host" "see $boot/qemu.out"; return; }
 	login() {
-		"$qemu" wait "$boot" "^$HOST login: *\$" 900 --fail "$FAILS" > /dev/null || { echo "no login prompt for $HOST"; return 1; }
-		sleep 2; "$qemu" line "$boot" root
-		"$qemu" wait "$boot" 'Password: *$' 60 --new > /dev/null || { echo "no password prompt"; return 1; }
-		"$qemu" line "$boot" "$PASSWORD"
-		"$qemu" wait "$boot" "root@$HOST" 120 --new > /dev/null || { echo "the password was not accepted"; return 1; }
+		serial_login "$boot" || return 1
 		sleep 2; "$qemu" line "$boot" 'echo "XL-$(xl info | sed -n "s/^xen_version *: *//p")-HOST-$(hostname)-END"'
 		"$qemu" wait "$boot" 'XL-4\.17[^ ]*-HOST-[a-z-]+-END' 120 --new || return 1
 		# the first boot must complete before the host can be upgraded; then power off
@@ -126,10 +137,7 @@ interactive_upgrade() {
 	rm -rf "$dir" "$boot"; mkdir -p "$dir"
 	"$qemu" start "$dir" --firmware bios --cdrom "$iso" --disk "$disk" --no-reboot --timeout 2400 ||
 		{ fail "$name: start the VM" "see $dir/qemu.out"; return; }
-	local n; n=$(awk '/^entry|^local/ { n++; if ($2 == "install-serial") print n - 1 }' "$XH_TOP/iso/menu.def")
-	local keys=(); for _ in $(seq 1 "$n"); do keys+=('\x0e'); done
-	"$qemu" wait "$dir" 'Automatic boot in' 180 > /dev/null && "$qemu" keys "$dir" "${keys[@]}" '\r'
-	"$qemu" mark "$dir"
+	serial_entry "$dir"
 	local t0; t0=$(date +%s)
 	drive() {
 		step "$dir" 'interactive installation on /dev/hvc0' &&
@@ -160,11 +168,7 @@ interactive_upgrade() {
 	"$qemu" start "$boot" --firmware bios --boot-disk --disk "$disk" --no-reboot --timeout 1500 ||
 		{ fail "$name: start the upgraded host" "see $boot/qemu.out"; return; }
 	login_upgraded() {
-		"$qemu" wait "$boot" "^$HOST login: *\$" 900 --fail "$FAILS" > /dev/null || { echo "no login prompt for $HOST"; return 1; }
-		sleep 2; "$qemu" line "$boot" root
-		"$qemu" wait "$boot" 'Password: *$' 60 --new > /dev/null || { echo "no password prompt"; return 1; }
-		"$qemu" line "$boot" "$PASSWORD"
-		"$qemu" wait "$boot" "root@$HOST" 120 --new > /dev/null || { echo "the password was not accepted after the upgrade"; return 1; }
+		serial_login "$boot" || return 1
 		sleep 2; "$qemu" line "$boot" 'xenhost-upgrade status; echo "PREV-$(grep -c -- "--id previous" /boot/grub/grub.cfg)-END"'
 		"$qemu" wait "$boot" 'PREV-[0-9]+-END' 120 --new
 	}
