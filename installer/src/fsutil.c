@@ -95,6 +95,26 @@ int read_file(const char *path, char **out)
 	return 0;
 }
 
+int read_file_tail(const char *path, unsigned lines, char **out)
+{
+	char *text = NULL;
+	int r = read_file(path, &text);
+	if (r < 0)
+		return r;
+	size_t l = strlen(text);
+	while (l && text[l - 1] == '\n')
+		l--;
+	size_t i = l;
+	for (unsigned k = 0; i > 0 && k < lines; k += text[--i] == '\n')
+		;
+	if (i > 0 || (l && text[0] == '\n'))
+		i++;   /* past the newline that ends the line before the tail */
+	memmove(text, text + i, l - i);
+	text[l - i] = '\0';
+	*out = text;
+	return 0;
+}
+
 int copy_file(const char *from, const char *to, mode_t mode)
 {
 	char *text = NULL;

@@ -14,6 +14,9 @@ int mkdir_parents(const char *path);
 int write_file(const char *path, const char *text, size_t len, mode_t mode);
 /* Read a whole file into *out (malloc'ed, NUL-terminated). */
 int read_file(const char *path, char **out);
+/* The last lines (at most) of a text file: *out (malloc'ed) points at them, without the
+ * trailing newlines; "" for an empty file. */
+int read_file_tail(const char *path, unsigned lines, char **out);
 /* Copy a text file (atomically, with mode). */
 int copy_file(const char *from, const char *to, mode_t mode);
 

@@ -124,29 +124,21 @@ static void sb_field(struct sbuf *b, const char *name, const char *value)
 /* The last LOG_TAIL_LINES lines of the log as a JSON array. */
 static void sb_log_tail(struct sbuf *b, const char *path)
 {
-	char *lines[LOG_TAIL_LINES] = { 0 };
-	char line[1024];
-	size_t n = 0;
-	FILE *f = path ? fopen(path, "re") : NULL;
+	char *text = NULL;
 
 	sb_add(b, "[", 1);
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n")] = '\0';
-			free(lines[n % LOG_TAIL_LINES]);
-			lines[n % LOG_TAIL_LINES] = strdup(line);
-			n++;
+	if (path && read_file_tail(path, LOG_TAIL_LINES, &text) == 0 && text[0]) {
+		for (char *line = text, *nl;; line = nl + 1) {
+			if ((nl = strchr(line, '\n')))
+				*nl = '\0';
+			if (line != text)
+				sb_add(b, ",", 1);
+			sb_str(b, line);
+			if (!nl)
+				break;
 		}
-		fclose(f);
 	}
-	size_t first = n > LOG_TAIL_LINES ? n - LOG_TAIL_LINES : 0;
-	for (size_t i = first; i < n; i++) {
-		if (i > first)
-			sb_add(b, ",", 1);
-		sb_str(b, lines[i % LOG_TAIL_LINES]);
-	}
-	for (size_t i = 0; i < LOG_TAIL_LINES; i++)
-		free(lines[i]);
+	free(text);
 	sb_add(b, "]", 1);
 }
 

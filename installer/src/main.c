@@ -833,19 +833,12 @@ static int ui_probe(const struct options *o, struct prepared *pp, struct ui_env 
 }
 
 /* The last lines of the log, for the failure screen. */
-static void log_tail(const char *path, char *out, size_t n, int lines)
+static void log_tail(const char *path, char *out, size_t n, unsigned lines)
 {
 	char *text = NULL;
 	out[0] = '\0';
-	if (read_file(path, &text) < 0)
-		return;
-	size_t l = strlen(text);
-	while (l && text[l - 1] == '\n')
-		l--;
-	size_t i = l;
-	for (int k = 0; i > 0 && k < lines; k += text[--i] == '\n')
-		;
-	snprintf(out, n, "%.*s", (int)(l - i), text + i);
+	if (read_file_tail(path, lines, &text) == 0)
+		snprintf(out, n, "%s", text);
 	free(text);
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "answerfile.h"
+#include "fsutil.h"
 #include "fakesys.h"
 #include "install.h"
 #include "plan.h"
@@ -568,6 +569,32 @@ static void test_redacted_answerfile(void **state)
 	free(text);
 }
 
+/* The last lines of a log: trailing newlines dropped, empty lines kept, fewer lines whole. */
+static void test_read_file_tail(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/xh-tail.XXXXXX", *t = NULL;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "a\n\nb\nc\n\n", 8), 8);
+	close(fd);
+	assert_int_equal(read_file_tail(path, 2, &t), 0);
+	assert_string_equal(t, "b\nc");
+	free(t);
+	assert_int_equal(read_file_tail(path, 3, &t), 0);
+	assert_string_equal(t, "\nb\nc");
+	free(t);
+	assert_int_equal(read_file_tail(path, 10, &t), 0);
+	assert_string_equal(t, "a\n\nb\nc");
+	free(t);
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(read_file_tail(path, 10, &t), 0);
+	assert_string_equal(t, "");
+	free(t);
+	unlink(path);
+	assert_int_equal(read_file_tail(path, 10, &t), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +615,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_labels_uuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sha256, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redacted_answerfile, setup, teardown),
+		cmocka_unit_test(test_read_file_tail),
 	};
 	return cmocka_run_group_tests_name("writers", tests, NULL, NULL);
 }
