@@ -273,6 +273,7 @@ storage_file() {
 	local l p q m rc=0
 	l=$(losetup -P -f --show "$1") || { echo "losetup $1 failed"; return 1; }
 	udevadm settle 2>/dev/null
+	[ -e "${l}p1" ] || partx -a "$l" 2>/dev/null   # (the partition nodes may not be there yet)
 	for q in "$l"p*; do
 		case $(blkid -p -o value -s PART_ENTRY_NAME "$q" 2>/dev/null) in xh-storage*) p=$q; break ;; esac
 	done
