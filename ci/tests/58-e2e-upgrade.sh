@@ -220,8 +220,8 @@ upgrade_restore() {
 	figure upgrade.installer "$t_up" s
 	figure upgrade.downtime "$downtime" s
 	figure upgrade.restore "$t_re" s
-	results+=("$(printf '%-16s upgrade %4s s (installer), downtime %5s s (power-off of $prev to the login prompt of %s), restore %4s s' \
-		"$name" "$t_up" "$downtime" "$next" "$t_re")")
+	results+=("$(printf '%-16s upgrade %4s s (installer), downtime %5s s (power-off of %s to the login prompt of %s), restore %4s s' \
+		"$name" "$t_up" "$downtime" "$prev" "$next" "$t_re")")
 }
 
 # rollback: the new version never confirms a healthy boot (the test-only switch
@@ -263,7 +263,7 @@ rollback() {
 	check "$name: xenhost-upgrade status says it runs from the backup after a rollback" sh -c \
 		"grep -q '^status running from: *the backup partition' '$d/facts.txt' && grep -q '^status rollback: *version $next on the root partition did not confirm a healthy boot within 3 boots' '$d/facts.txt'"
 	host_down "$d/back" "$port" poweroff > /dev/null 2>&1
-	results+=("$(printf '%-16s 3 unconfirmed boots of %s, then $prev from the backup' "$name" "$next")")
+	results+=("$(printf '%-16s 3 unconfirmed boots of %s, then %s from the backup' "$name" "$next" "$prev")")
 }
 
 # storage_file DISK: a guest disk image (32 MiB of random bytes) written offline to the
