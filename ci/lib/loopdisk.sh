@@ -29,6 +29,25 @@ fingerprint() {
 	PY
 }
 
+# disk_has FILE STRING: STRING is somewhere in the data extents of FILE (a sparse disk
+# image), like fingerprint reading only what was written
+disk_has() {
+	python3 - "$1" "$2" <<-'PY'
+	import os, sys
+	fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size; want = sys.argv[2].encode(); off = 0; B = 1 << 22
+	while off < size:
+	    try: d = os.lseek(fd, off, os.SEEK_DATA)
+	    except OSError: break
+	    e = os.lseek(fd, d, os.SEEK_HOLE)
+	    while d < e:
+	        b = os.pread(fd, min(B, e - d) + len(want), d)
+	        if want in b: print("found at byte", d + b.index(want)); sys.exit(0)
+	        d += B
+	    off = e
+	sys.exit(1)
+	PY
+}
+
 # loop_workdir NAME: $tmp, a new directory /var/tmp/NAME.XXXXXX, the empty array loops,
 # and an EXIT trap that unmounts what is mounted under $tmp, detaches the loops, calls
 # loop_on_exit when the suite defines it, and removes $tmp.

@@ -62,23 +62,6 @@ watch_procs() {
 		sleep 0.02
 	done > "$tmp/procs-seen" 2>&1
 }
-# disk_has FILE STRING: STRING is somewhere in the data of FILE (a sparse disk image)
-disk_has() {
-	python3 - "$1" "$2" <<-'PY'
-	import os, sys
-	fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size; want = sys.argv[2].encode(); off = 0; B = 1 << 22
-	while off < size:
-	    try: d = os.lseek(fd, off, os.SEEK_DATA)
-	    except OSError: break
-	    e = os.lseek(fd, d, os.SEEK_HOLE)
-	    while d < e:
-	        b = os.pread(fd, min(B, e - d) + len(want), d)
-	        if want in b: print("found at byte", d + b.index(want)); sys.exit(0)
-	        d += B
-	    off = e
-	sys.exit(1)
-	PY
-}
 
 # The steps of this install: a clean run first (also the baseline time).
 t0=$(date +%s.%N)
