@@ -2,8 +2,13 @@
 # The caller keeps the array loops (cleanup detaches them).
 
 # attach FILE VAR: attach FILE (with partition nodes), its loop device in VAR (not in a
-# subshell: the caller's cleanup detaches it)
-attach() { local l; l=$(losetup -P -f --show "$1") || return 1; loops+=("$l"); printf -v "$2" '%s' "$l"; }
+# subshell: the caller's cleanup detaches it). Without udev (as here) nothing makes the
+# nodes of the partitions already on FILE: partx does.
+attach() {
+	local l; l=$(losetup -P -f --show "$1") || return 1; loops+=("$l"); printf -v "$2" '%s' "$l"
+	[ -e "${l}p1" ] || partx -a "$l" 2> /dev/null
+	return 0
+}
 
 # fingerprint FILE: the content of a (sparse) file: sha256 over its size and every
 # 64 KiB block that is not all zeros, with its offset. Only data extents are read

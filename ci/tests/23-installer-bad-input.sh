@@ -26,7 +26,6 @@ printf 'label: gpt\n,1G,L\n' | sfdisk -q "$tmp/disk.img" > /dev/null 2>&1
 mkfs.ext4 -q -L XENHOST-MEDIUM "$tmp/medium.img" || { fail "the boot medium's filesystem" "mkfs.ext4 failed"; exit 0; }
 attach "$tmp/disk.img" loop && attach "$tmp/small.img" small && attach "$tmp/medium.img" medium ||
 	{ fail "loop devices" "losetup -P -f failed"; exit 0; }
-[ -e "${loop}p1" ] || partx -a "$loop" 2>/dev/null
 mkfs.ext4 -q -L OLDFS "${loop}p1" > /dev/null 2>&1
 mkdir -p "$tmp/live" && mount -o ro "$medium" "$tmp/live" || { fail "mount the boot medium" "mount failed"; exit 0; }
 L=${loop#/dev/} S=${small#/dev/} M=${medium#/dev/}

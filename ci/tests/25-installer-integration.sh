@@ -63,7 +63,6 @@ dhcp_net='<admin-interface name="eth0" proto="dhcp" protov6="autoconf"/>'
 truncate -s 64G "$tmp/disk.img" && truncate -s 20G "$tmp/small.img" || { fail "sparse disk files" "truncate failed"; exit 0; }
 printf 'label: gpt\n,1G,L\n,1G,L\n' | sfdisk -q "$tmp/disk.img" >/dev/null 2>&1
 attach "$tmp/disk.img" loop && attach "$tmp/small.img" small || { fail "loop devices" "losetup -P -f failed"; exit 0; }
-[ -e "${loop}p1" ] || partx -a "$loop" 2>/dev/null
 mkfs.ext4 -q -L OLDFS "${loop}p1" >/dev/null 2>&1
 mkfs.xfs -q -f "${loop}p2" >/dev/null 2>&1
 L=${loop#/dev/} S=${small#/dev/}

@@ -70,7 +70,6 @@ row_of() { screen | awk -v w="$1" -v f="$2" '$0 ~ f && !s { s = NR } s && index(
 for d in old second; do truncate -s 64G "$tmp/$d.img" || { fail "sparse disk files" "truncate"; exit 0; }; done
 printf 'label: gpt\n,1G,L\n' | sfdisk -q "$tmp/old.img" > /dev/null 2>&1
 attach "$tmp/old.img" old && attach "$tmp/second.img" second || { fail "loop devices" "losetup -P -f failed"; exit 0; }
-[ -e "${old}p1" ] || partx -a "$old" 2> /dev/null
 mkfs.ext4 -q -L OLDFS "${old}p1" > /dev/null 2>&1
 # (flush every partition's buffers: the fingerprints read the backing files)
 settle_all() { local d; for d in "$old" "$old"p* "$second" "$second"p*; do [ -b "$d" ] && { blkid -p "$d" > /dev/null 2>&1; blockdev --flushbufs "$d"; }; done; sync; }
