@@ -455,6 +455,9 @@ static int h_primary_disk(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs), dummy = 0;
 
 	a->primary = n;
+	a->c->given |= GIVEN_PRIMARY_DISK;
+	if (attr_get(n, "guest-storage") || attr_get(n, "gueststorage"))
+		a->c->given |= GIVEN_STORAGE;
 	if (a->c->mode == MODE_UPGRADE) {
 		diag_warn(a->d, POS(n), "<primary-disk> is ignored for an upgrade: the disk is the one in "
 			  "<existing-installation>");
@@ -483,6 +486,7 @@ static int h_guest_disk(struct af *a, const xmlNode *n)
 			   CFG_MAX_GUEST_DISKS, CFG_MAX_GUEST_DISKS);
 		return -EINVAL;
 	}
+	a->c->given |= GIVEN_STORAGE;
 	struct disk_selector *s = &a->c->guest_disks[a->c->n_guest_disks++];
 	return parse_disk(a, n, s) < 0 ? -EINVAL : r;
 }
@@ -526,11 +530,13 @@ static int h_text_checked(struct af *a, const xmlNode *n, char *out, size_t sz,
 
 static int h_keymap(struct af *a, const xmlNode *n)
 {
+	a->c->given |= GIVEN_KEYMAP;
 	return h_text_checked(a, n, a->c->keymap, sizeof(a->c->keymap), check_keymap, "us or de-latin1");
 }
 
 static int h_hostname(struct af *a, const xmlNode *n)
 {
+	a->c->given |= GIVEN_HOSTNAME;
 	return h_text_checked(a, n, a->c->hostname, sizeof(a->c->hostname), check_hostname,
 			      "xenhost1 or xenhost1.example.com");
 }
@@ -538,13 +544,14 @@ static int h_hostname(struct af *a, const xmlNode *n)
 static int h_timezone(struct af *a, const xmlNode *n)
 {
 	a->c->timezone_pos = xml_pos_text(a->x, n);
+	a->c->given |= GIVEN_TIMEZONE;
 	return h_text_checked(a, n, a->c->timezone, sizeof(a->c->timezone), check_timezone,
 			      "Europe/London or Etc/UTC");
 }
 
 static int h_root_password(struct af *a, const xmlNode *n)
 {
-	static const char *const attrs[] = { "type", NULL };
+	static const char *const attrs[] = { "type", "ssh", NULL };
 	static const struct enum_val types[] = {
 		{ "plaintext", PW_PLAINTEXT, NULL }, { "hash", PW_HASH, NULL }, { NULL, 0, NULL },
 	};
@@ -552,8 +559,11 @@ static int h_root_password(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 
 	a->root_password = n;
+	a->c->given |= GIVEN_PASSWORD;
 	if (get_enum_attr(a, n, "type", types, false, &type) < 0)
 		return -EINVAL;
+	if (get_bool_attr(a, n, "ssh", &a->c->ssh_root_password) < 0)
+		r = -EINVAL;
 	if (get_text(a, n, a->c->root_password, sizeof(a->c->root_password), true) < 0)
 		return -EINVAL;
 	a->c->root_password_type = (enum pw_type)type;
@@ -570,6 +580,30 @@ static int h_root_password(struct af *a, const xmlNode *n)
 			   "\"plaintext\" (the default), so the hash itself would become the password: add type=\"hash\"");
 		return -EINVAL;
 	}
+	return r;
+}
+
+static int h_root_ssh_key(struct af *a, const xmlNode *n)
+{
+	static const char *const attrs[] = { NULL };
+	int r = check_attrs(a, n, attrs);
+	struct install_config *c = a->c;
+	if (c->n_ssh_keys >= CFG_MAX_SSH_KEYS) {
+		diag_error(a->d, POS(n), "more than %d <root-ssh-key> elements; give at most %d, or install more from "
+			   "a filesystem-populated <script>", CFG_MAX_SSH_KEYS, CFG_MAX_SSH_KEYS);
+		return -EINVAL;
+	}
+	char *k = c->ssh_keys[c->n_ssh_keys];
+	if (get_text(a, n, k, CFG_SSH_KEY_MAX, true) < 0)
+		return -EINVAL;
+	const char *why = check_ssh_key(k);
+	if (why) {
+		diag_error(a->d, xml_pos_text(a->x, n), "<root-ssh-key> is not an SSH public key: %s; give one line of "
+			   "a .pub file, such as \"ssh-ed25519 AAAAC3Nza... admin@example\"", why);
+		k[0] = '\0';
+		return -EINVAL;
+	}
+	c->n_ssh_keys++;
 	return r;
 }
 
@@ -753,6 +787,7 @@ static int h_admin_interface(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 
 	a->admin = n;
+	a->c->given |= GIVEN_ADMIN;
 	na->pos = POS(n);
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (c->type == XML_TEXT_NODE && !is_blank_str((const char *)c->content)) {
@@ -888,6 +923,7 @@ static int h_ntp(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 
 	a->ntp = n;
+	a->c->given |= GIVEN_NTP;
 	if (get_enum_attr(a, n, "source", src, true, &v) < 0)
 		return -EINVAL;
 	a->c->ntp = (enum ntp_source)v;
@@ -905,6 +941,7 @@ static int h_ntp_server(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 	if (!a->first_ntp_server)
 		a->first_ntp_server = n;
+	a->c->given |= GIVEN_NTP;
 	if (get_text(a, n, v, sizeof(v), true) < 0)
 		return -EINVAL;
 	if (check_ip_any(v) && check_hostname(v)) {
@@ -1196,6 +1233,7 @@ static const struct rule rules[] = {
 	{ "backup-disk", NULL, M_RESTORE, false, h_backup_disk, "it is used only inside <restore>" },
 	{ "keymap", NULL, M_NEW, false, h_keymap, UPG },
 	{ "root-password", NULL, M_NEW, false, h_root_password, UPG " (including the root password)" },
+	{ "root-ssh-key", NULL, M_NEW, true, h_root_ssh_key, UPG " (including root's SSH keys)" },
 	{ "source", NULL, M_INSTALL, false, h_source, "a restore uses no image" },
 	{ "admin-interface", NULL, M_NEW, false, h_admin_interface, UPG " (including the network)" },
 	{ "name-server", "nameserver", M_NEW, true, h_name_server, UPG },
@@ -1335,6 +1373,13 @@ static void check_mandatory(struct af *a, const xmlNode *root)
 	struct install_config *c = a->c;
 	struct src_pos rp = POS(root);
 
+	if (c->interactive_partial) {
+		/* the screens ask for what is missing; the plan is checked when they are done */
+		if (!a->ntp && c->n_ntp_servers)
+			c->ntp = NTP_MANUAL;
+		check_disks_once(a);
+		return;
+	}
 	if (c->mode == MODE_FRESH || c->mode == MODE_REINSTALL) {
 		if (!a->primary)
 			diag_error(a->d, rp, "a %s install needs <primary-disk>: add <primary-disk>sda</primary-disk> "
@@ -1398,14 +1443,26 @@ static int read_root(struct af *a, const xmlNode *root)
 			   "an answer file?", name);
 		return -EINVAL;
 	}
-	static const char *const attrs[] = { "mode", "sr-type", "srtype", "repo-gpgcheck", "gpgcheck", NULL };
-	int mode = MODE_FRESH, sr = SR_EXT4, r = check_attrs(a, root, attrs);
+	static const char *const attrs[] = { "mode", "sr-type", "srtype", "repo-gpgcheck", "gpgcheck", "interactive",
+					     NULL };
+	static const struct enum_val interactive_vals[] = {
+		{ "partial", 1, NULL }, { "false", 0, NULL },
+		{ "true", 0, "the whole installation by the screens needs no answer file; interactive=\"partial\" "
+			     "asks for what the file leaves out" },
+		{ NULL, 0, NULL },
+	};
+	int mode = MODE_FRESH, sr = SR_EXT4, partial = 0, r = check_attrs(a, root, attrs);
 	bool b;
 	const char *used = NULL, *v;
 
 	if (get_enum_attr(a, root, "mode", mode_vals, false, &mode) < 0)
 		return -EINVAL;   /* without a mode nothing else can be checked */
 	a->c->mode = (enum install_mode)mode;
+	if (attr_get(root, "mode"))
+		a->c->given |= GIVEN_MODE;
+	if (get_enum_attr(a, root, "interactive", interactive_vals, false, &partial) < 0)
+		r = -EINVAL;
+	a->c->interactive_partial = partial == 1;
 	if (get_bool_attr(a, root, "repo-gpgcheck", &b) < 0 || get_bool_attr(a, root, "gpgcheck", &b) < 0)
 		r = -EINVAL;
 	if ((v = attr_either(a, root, "sr-type", "srtype", &used))) {
@@ -1419,6 +1476,7 @@ static int read_root(struct af *a, const xmlNode *root)
 			r = -EINVAL;
 		} else {
 			a->c->sr_type = (enum sr_type)sr;
+			a->c->given |= GIVEN_STORAGE;
 		}
 	}
 	(void)r;   /* errors in the other attributes are recorded; the elements can still be checked */
@@ -1439,7 +1497,9 @@ int answerfile_parse_mem(const char *buf, size_t len, struct install_config *cfg
 		goto done;   /* not an answer file, or the mode is unknown: stop here */
 	walk(&a, root);
 	check_mandatory(&a, root);
-	if (d->n_errors == errors_before) {
+	/* The schema describes a complete answer file; a partial one (interactive="partial")
+	 * lacks what the screens ask, so only the C checks of what it holds apply. */
+	if (d->n_errors == errors_before && !cfg->interactive_partial) {
 		/* The C checks passed: the schema must agree. A schema error here means
 		 * the checks above and answerfile.rng disagree; it is still an error. */
 		r = schema_validate(&x, d);

@@ -25,6 +25,22 @@
 #define CFG_PATH_MAX 256
 #define CFG_NAME_MAX 256
 #define CFG_PASSWORD_MAX 512
+#define CFG_MAX_SSH_KEYS 16
+#define CFG_SSH_KEY_MAX 4096
+
+/* What an answer file answered (install_config.given): with interactive="partial" the
+ * screens ask only the rest. */
+enum {
+	GIVEN_MODE = 1u << 0,          /* mode= on <installation> */
+	GIVEN_KEYMAP = 1u << 1,
+	GIVEN_PRIMARY_DISK = 1u << 2,
+	GIVEN_STORAGE = 1u << 3,       /* <guest-disk>, sr-type= */
+	GIVEN_ADMIN = 1u << 4,         /* <admin-interface>: the NIC and its addresses */
+	GIVEN_HOSTNAME = 1u << 5,
+	GIVEN_TIMEZONE = 1u << 6,
+	GIVEN_NTP = 1u << 7,           /* <ntp>, <ntp-server> */
+	GIVEN_PASSWORD = 1u << 8,
+};
 
 enum install_mode { MODE_FRESH, MODE_REINSTALL, MODE_UPGRADE, MODE_RESTORE };
 enum sr_type { SR_EXT4, SR_XFS };
@@ -109,6 +125,9 @@ struct install_config {
 	char keymap[64];
 	enum pw_type root_password_type;
 	char root_password[CFG_PASSWORD_MAX];  /* plaintext or crypt hash; wiped by config_free */
+	bool ssh_root_password;                /* root may log in over SSH with the password */
+	char ssh_keys[CFG_MAX_SSH_KEYS][CFG_SSH_KEY_MAX];  /* root's authorized_keys lines */
+	size_t n_ssh_keys;
 	enum source_type source;
 	char source_url[CFG_URL_MAX];
 	struct net_admin admin;
@@ -134,6 +153,9 @@ struct install_config {
 	char report_url[CFG_URL_MAX];          /* "" = no report */
 	enum post_action post_action;
 	bool post_action_set;                  /* given in the answer file */
+
+	bool interactive_partial;              /* <installation interactive="partial"> */
+	unsigned given;                        /* GIVEN_* */
 };
 
 /* Defaults: fresh, ext4, XenServer partition sizes, auto firmware, us keymap,

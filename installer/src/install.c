@@ -575,6 +575,17 @@ static int step_configure(struct ictx *c, size_t arg)
 		fprintf(stderr, "xenhost-installer: cannot generate the configuration files: %s\n", strerror(-r));
 		goto out;
 	}
+	if (c->p->cfg->n_ssh_keys) {
+		/* root's .ssh is private (sshd's StrictModes wants it not writable by others) */
+		if ((r = tpath(c, path, sizeof(path), "root/.ssh")) < 0)
+			goto out;
+		if ((r = mkdir_p(path, 0700)) < 0 || chmod(path, 0700) < 0) {
+			if (r >= 0)
+				r = -errno;
+			fprintf(stderr, "xenhost-installer: cannot make %s: %s\n", path, strerror(-r));
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < g->n; i++)
 		if ((r = write_in_target(c, g->v[i].path, g->v[i].text, g->v[i].mode)) < 0)
 			goto out;

@@ -51,6 +51,8 @@ enum exit_code {
 	EXIT_SCRIPT = 7,      /* an installation-start script failed: nothing was written */
 	EXIT_QUIT = 8,        /* the operator left the interactive installer: nothing was written */
 	EXIT_SHELL = 9,       /* the operator chose the shell in the interactive installer */
+	EXIT_SCREENS = 10,    /* a partial answer file (interactive="partial") needs the screens,
+			       * and there is no terminal: nothing was written */
 };
 
 struct options {
@@ -120,7 +122,8 @@ static void usage(FILE *out)
 		"command line, 4 the configuration does not fit this machine (or a disk is in use),\n"
 		"5 installation failed, 6 no image or a bad image checksum, 7 an installation-start\n"
 		"script failed, 8 the operator quit the interactive installer (nothing written),\n"
-		"9 the operator chose the shell. Only 5 means a disk was changed.\n"
+		"9 the operator chose the shell, 10 the answer file is partial (interactive=\"partial\")\n"
+		"and there is no terminal for the screens. Only 5 means a disk was changed.\n"
 		"See xenhost-installer(8).\n");
 }
 
@@ -240,7 +243,8 @@ static int cmd_check(const char *file)
 		r = answerfile_check_zone(cfg, "/usr/share/zoneinfo", &d);
 	diag_print(&d, stderr);
 	if (r == 0)
-		printf("%s: valid answer file (mode %s)\n", file, mode_name(cfg->mode));
+		printf("%s: valid %sanswer file (mode %s)\n", file,
+		       cfg->interactive_partial ? "partial (interactive=\"partial\") " : "", mode_name(cfg->mode));
 	else if (r != -ENOMEM)
 		fprintf(stderr, "%s: %zu error%s; the answer file is not valid\n", file, d.n_errors,
 			d.n_errors == 1 ? "" : "s");
@@ -395,6 +399,11 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 		goto out;
 	}
 	pp->parsed = true;
+	if (pp->cfg->interactive_partial) {
+		xlog_msg(log, "the answer file is partial (interactive=\"partial\"): the screens ask for the rest");
+		code = EXIT_SCREENS;
+		goto out;
+	}
 	if (pp->k.atexit_set)
 		pp->cfg->post_action = pp->k.atexit;   /* atexit= on the command line wins */
 	if (probe_targets(o, pp, &pp->n_disks, log) < 0) {
@@ -507,6 +516,9 @@ static int cmd_dry_run(const struct options *o)
 	struct xlog log;
 	xlog_open(&log, NULL, NULL);
 	int code = prepare(o, &pp, &log);
+	if (code == EXIT_SCREENS)
+		fprintf(stderr, "xenhost-installer: the answer file is partial (interactive=\"partial\"): the screens ask "
+			"for the rest, so there is no plan yet; nothing was written\n");
 	if (code == EXIT_OK && (pp.plan->mode == MODE_UPGRADE || pp.plan->mode == MODE_RESTORE)) {
 		struct existing ex;
 		code = examine(o, &pp, &ex, &log);
@@ -714,6 +726,8 @@ static int execute(const struct options *o, struct prepared *pp, struct xlog *lo
 	return code;
 }
 
+static int cmd_interactive(const struct options *o);
+
 static int cmd_install(const struct options *o)
 {
 	struct prepared pp;
@@ -731,6 +745,20 @@ static int cmd_install(const struct options *o)
 	xlog_msg(&log, "xenhost-installer %s started", XENHOST_VERSION);
 	code = prepare(o, &pp, &log);
 	pp.log = &log;
+	if (code == EXIT_SCREENS) {
+		prepared_free(&pp);
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+			xlog_msg(&log, "on to the screens");
+			xlog_close(&log);
+			return cmd_interactive(o);
+		}
+		fprintf(stderr, "xenhost-installer: the answer file is partial (interactive=\"partial\") and there is no "
+			"terminal to ask the rest on; nothing was written. Run xenhost-installer --interactive on a "
+			"console, or complete the answer file\n");
+		xlog_msg(&log, "exit %d", code);
+		xlog_close(&log);
+		return code;
+	}
 	if (code != EXIT_OK) {
 		xlog_msg(&log, "no plan (exit %d); nothing was written", code);
 		send_report(&pp, code, !pp.parsed ? "get the answer file" : code == EXIT_PLAN ? "plan (disks)" : NULL, t0,
@@ -877,20 +905,26 @@ static int cmd_interactive(const struct options *o)
 	diag_report(&kd, &log);
 	diag_free(&kd);
 	fetch_setup(o, &pp);
-	if (o->answerfile) {
-		/* a partial answer file: its values are the screens' defaults */
-		diag_init(&d, o->answerfile);
-		if (answer_locate(o->answerfile, &pp.env, &pp.src, &log) < 0 ||
-		    answerfile_parse_file(pp.src.path, pp.cfg, &d) < 0) {
+	/* An answer file (--answerfile, or answerfile= on the kernel command line): with
+	 * interactive="partial" the screens ask only what it leaves out; any other gives the
+	 * screens' defaults. */
+	const char *given = o->answerfile ? o->answerfile : pp.k.answerfile[0] ? pp.k.answerfile : NULL;
+	if (given) {
+		diag_init(&d, given);
+		if (answer_locate(given, &pp.env, &pp.src, &log) < 0 ||
+		    answerfile_parse_file(pp.src.path, pp.cfg, &d) < 0 ||
+		    answerfile_check_zone(pp.cfg, o->zoneinfo ? o->zoneinfo : "/usr/share/zoneinfo", &d) < 0) {
 			diag_report(&d, &log);
 			diag_free(&d);
 			fprintf(stderr, "xenhost-installer: the answer file %s cannot pre-fill the screens; nothing was "
-				"written\n", o->answerfile);
+				"written\n", given);
 			code = EXIT_CONFIG;
 			goto done;
 		}
 		diag_free(&d);
 		pp.parsed = true;
+		xlog_msg(&log, "answer file %s pre-fills the screens%s", pp.src.origin,
+			 pp.cfg->interactive_partial ? " (partial: only the rest is asked)" : "");
 	}
 	if ((code = ui_probe(o, &pp, &env, &up, &log)) != EXIT_OK)
 		goto done;

@@ -84,6 +84,8 @@ static void print_files(const struct install_plan *p, FILE *out)
 		c->keymap);
 	fprintf(out, "  /etc/shadow: root password (%s)\n",
 		c->root_password_type == PW_HASH ? "the given hash" : "hashed with SHA-512; never stored in clear");
+	fprintf(out, "  SSH: root logs in %s; %zu key(s) in /root/.ssh/authorized_keys\n",
+		c->ssh_root_password ? "with a key or the password" : "with a key only", c->n_ssh_keys);
 	fprintf(out, "  /etc/xenhost-inventory, /boot/grub/grub.cfg, /var/log/installer/ (log, redacted answer file)\n");
 	if (c->n_services)
 		fprintf(out, "  systemd: %zu services enabled or disabled\n", c->n_services);

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "diag.h"
+#include "probe.h"
 #include "uimodel.h"
 #include "validate.h"
 
@@ -702,17 +704,20 @@ static enum nav scr_password(struct ui_env *e, struct install_config *c, struct 
 	const char *a, *b;
 	(void)e;
 	(void)s;
-	win_open(&w, "Root password", 9, true, "Next");
+	win_open(&w, "Root password", 11, true, "Next");
 	newtComponent l1 = newtLabel(1, 1, "Password");
 	newtComponent e1 = newtEntry(20, 1, "", 40, &a, NEWT_FLAG_PASSWORD | NEWT_FLAG_SCROLL);
 	newtComponent l2 = newtLabel(1, 2, "Again");
 	newtComponent e2 = newtEntry(20, 2, "", 40, &b, NEWT_FLAG_PASSWORD | NEWT_FLAG_SCROLL);
 	newtComponent hint = newtLabel(1, 4, "At least 8 characters; long ones with digits and symbols are better.");
-	newtFormAddComponents(w.form, l1, e1, l2, e2, hint, NULL);
+	newtComponent ssh = newtCheckbox(1, 6, "Allow root to log in over SSH with this password", c->ssh_root_password ? '*' : ' ',
+					 " *", NULL);
+	newtFormAddComponents(w.form, l1, e1, l2, e2, hint, ssh, NULL);
 	enum nav n;
 	for (;;) {
-		n = win_run(&w, "The password of root on the host's console and over SSH. It is stored as a SHA-512 "
-				"hash; it never appears in the logs.", NULL);
+		n = win_run(&w, "The password of root on the host's console. Over SSH root logs in with a key "
+				"(/root/.ssh/authorized_keys) unless you allow the password here. The password is stored "
+				"as a SHA-512 hash; it never appears in the logs.", NULL);
 		if (n != NAV_NEXT)
 			break;
 		const char *why = ui_password_check(a, b);
@@ -733,6 +738,7 @@ static enum nav scr_password(struct ui_env *e, struct install_config *c, struct 
 		}
 		snprintf(c->root_password, sizeof(c->root_password), "%s", a);
 		c->root_password_type = PW_PLAINTEXT;
+		c->ssh_root_password = newtCheckboxGetValue(ssh) == '*';
 		break;
 	}
 	newtEntrySet(e1, "", 0);
@@ -816,11 +822,41 @@ typedef enum nav (*screen_fn)(struct ui_env *, struct install_config *, struct u
 static const struct {
 	screen_fn fn;
 	bool install_only;
+	unsigned given;          /* a partial answer file that gave these skips the screen */
 } flow[] = {
-	{ scr_keymap, false },   { scr_welcome, false },  { scr_action, false }, { scr_disk, true },
-	{ scr_storage, true },   { scr_nic, true },       { scr_network, true }, { scr_hostname, true },
-	{ scr_timezone, true },  { scr_ntp, true },       { scr_password, true }, { scr_summary, false },
+	{ scr_keymap, false, GIVEN_KEYMAP },     { scr_welcome, false, 0 },
+	{ scr_action, false, GIVEN_MODE },       { scr_disk, true, GIVEN_PRIMARY_DISK },
+	{ scr_storage, true, GIVEN_STORAGE },    { scr_nic, true, GIVEN_ADMIN },
+	{ scr_network, true, GIVEN_ADMIN },      { scr_hostname, true, GIVEN_HOSTNAME },
+	{ scr_timezone, true, GIVEN_TIMEZONE },  { scr_ntp, true, GIVEN_NTP },
+	{ scr_password, true, GIVEN_PASSWORD },  { scr_summary, false, 0 },
 };
+
+/* interactive="partial": the answer file answered screen i, which is not shown. The action
+ * is answered only by mode="fresh" or "reinstall" (an upgrade or restore still chooses
+ * the installation); a skipped disk screen still tells the storage screen which disk is
+ * the system's. */
+static bool answered(struct ui_env *e, const struct install_config *c, struct uistate *s, size_t i)
+{
+	if (!c->interactive_partial || !flow[i].given || (c->given & flow[i].given) != flow[i].given)
+		return false;
+	if (flow[i].fn == scr_action) {
+		if (c->mode != MODE_FRESH && c->mode != MODE_REINSTALL)
+			return false;
+		s->act = UI_INSTALL;
+		s->found = -1;
+	}
+	if (flow[i].fn == scr_disk) {
+		struct diag_list d;
+		diag_init(&d, NULL);
+		int k = disk_select(&c->primary_disk, e->disks, e->n_disks, "<primary-disk>", &d);
+		diag_free(&d);
+		if (k < 0)
+			return false;   /* not on this machine: the screen asks */
+		s->disk = k;
+	}
+	return true;
+}
 
 static bool ui_started;
 
@@ -841,14 +877,14 @@ int ui_run(struct ui_env *e, struct install_config *c, struct install_plan *p, e
 	size_t i = 0;
 	bool forward = true;
 	while (i < n) {
-		bool skip = flow[i].install_only && s.act != UI_INSTALL;
+		bool skip = (flow[i].install_only && s.act != UI_INSTALL) || answered(e, c, &s, i);
 		enum nav r = skip ? NAV_SKIP : flow[i].fn(e, c, &s);
 		if (r == NAV_CANCEL)
 			return -ECANCELED;
 		if (r == NAV_SKIP)
 			r = forward ? NAV_NEXT : NAV_BACK;
 		if (r == NAV_BACK) {
-			forward = false;
+			forward = i == 0;   /* nothing before the first screen: forward again */
 			if (i > 0)
 				i--;
 			continue;

@@ -208,7 +208,8 @@ int ui_summary(const struct install_plan *p, const struct install_config *c, cha
 		fprintf(f, "Management network: %s, DHCP%s\n", a->name[0] ? a->name : a->hwaddr, a->vlan ? ", VLAN tagged" : "");
 	if (a->vlan)
 		fprintf(f, "VLAN: %u\n", a->vlan);
-	fprintf(f, "Local storage: %s\n\n", c->sr_type == SR_XFS ? "XFS" : "ext4");
+	fprintf(f, "Local storage: %s\n", c->sr_type == SR_XFS ? "XFS" : "ext4");
+	fprintf(f, "SSH: root logs in %s\n\n", c->ssh_root_password ? "with its password or a key" : "with a key only");
 	plan_print(p, f);
 	if (fclose(f) != 0) {
 		free(buf);

@@ -418,3 +418,84 @@ const char *check_ip_any(const char *s)
 		return NULL;
 	return "it is not an IPv4 or IPv6 address";
 }
+
+/* ---------- SSH public keys ---------- */
+
+static int b64_value(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* Decodes the first out_max bytes of base64 text s[0..len) into out; the number of bytes
+ * the whole text decodes to, or -1 when it is not base64 (padding only at the end). */
+static long b64_decode_head(const char *s, size_t len, unsigned char *out, size_t out_max)
+{
+	unsigned long acc = 0;
+	size_t bits = 0, n = 0, pad = 0;
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '=') {
+			if (i + 2 < len)
+				return -1;
+			pad++;
+			continue;
+		}
+		int v = b64_value((unsigned char)s[i]);
+		if (v < 0 || pad)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n < out_max)
+				out[n] = (unsigned char)(acc >> bits);
+			n++;
+		}
+	}
+	return (long)n;
+}
+
+const char *check_ssh_key(const char *s)
+{
+	static const char *const types[] = {
+		"ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+		"sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", NULL,
+	};
+	const char *sp = strchr(s, ' ');
+	size_t tl = sp ? (size_t)(sp - s) : strlen(s);
+	size_t i;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "a key is one line of printable characters";
+	for (i = 0; types[i]; i++)
+		if (strlen(types[i]) == tl && !strncmp(s, types[i], tl))
+			break;
+	if (!types[i])
+		return tl && memchr(s, '=', tl) ? "options before the key type are not supported: give the key alone "
+						 "(its type, the key, a comment)" :
+			"the key type is not one OpenSSH accepts (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ...)";
+	if (!sp || !sp[1] || sp[1] == ' ')
+		return "the key itself (base64) is missing after the type";
+	const char *k = sp + 1, *ke = strchr(k, ' ');
+	size_t kl = ke ? (size_t)(ke - k) : strlen(k);
+	unsigned char head[64];
+	long n = b64_decode_head(k, kl, head, sizeof(head));
+	if (n < 0)
+		return "the key is not base64 text (copy the whole line of the .pub file)";
+	/* the key blob starts with its type: a 32-bit big-endian length and the name */
+	if (n < 4 + (long)tl || (size_t)n < 4)
+		return "the key is too short (copy the whole line of the .pub file)";
+	unsigned long nl = (unsigned long)head[0] << 24 | (unsigned long)head[1] << 16 | (unsigned long)head[2] << 8 | head[3];
+	if (nl != tl || tl > sizeof(head) - 4 || memcmp(head + 4, s, tl) != 0)
+		return "the key inside is not of the type written before it";
+	if (!strcmp(types[i], "ssh-ed25519") && n != 4 + 11 + 4 + 32)
+		return "an ssh-ed25519 key is 51 bytes long; this one is not (copy the whole line of the .pub file)";
+	return NULL;
+}

@@ -43,6 +43,10 @@ const char *check_url(const char *s, unsigned schemes);
 const char *check_crypt_hash(const char *s);
 bool looks_like_crypt_hash(const char *s);
 
+/* One line of authorized_keys without options: "<type> <base64 key> [comment]", the type
+ * one OpenSSH accepts and the same as the type inside the key. */
+const char *check_ssh_key(const char *s);
+
 /* IPv4: an address; an address with an optional "/prefix"; a netmask (dotted,
  * contiguous) or a prefix length 1..32. */
 const char *parse_ipv4(const char *s, struct in_addr *a);

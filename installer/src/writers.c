@@ -477,6 +477,25 @@ int gen_all(const struct target_facts *t, struct gen_files *g)
 	gen_grub_cfg(f, t);
 	if ((r = close_file(f)) < 0)
 		goto fail;
+	if (c->ssh_root_password) {
+		/* sshd takes the first value it reads; this file comes before the image's
+		 * 50-xenhost.conf (PermitRootLogin prohibit-password) */
+		if ((r = add_file(g, "etc/ssh/sshd_config.d/40-xenhost-root-password.conf", 0644, &f)) < 0)
+			goto fail;
+		fputs("# Written by the installer: the answer file allowed root to log in over SSH with its\n"
+		      "# password (<root-password ssh=\"true\">). Remove this file to allow keys only.\n"
+		      "PermitRootLogin yes\n", f);
+		if ((r = close_file(f)) < 0)
+			goto fail;
+	}
+	if (c->n_ssh_keys) {
+		if ((r = add_file(g, "root/.ssh/authorized_keys", 0600, &f)) < 0)
+			goto fail;
+		for (size_t i = 0; i < c->n_ssh_keys; i++)
+			fprintf(f, "%s\n", c->ssh_keys[i]);
+		if ((r = close_file(f)) < 0)
+			goto fail;
+	}
 	return 0;
 fail:
 	gen_files_free(g);

@@ -26,6 +26,9 @@
 	     "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n"
 #define TAIL "</installation>\n"
 #define AT6(x) HEAD BODY x "\n" TAIL
+#define ED25519 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO admin@example"
+#define RSA "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCzCbjr8eNa+tlCmiERt4HHYYiDgTI5iY+VQQGmHvSOrm57HrIfXV7AiqaUb4r/HMIw" \
+	"AldKTIO756Mz8wElpFFyD+q6Zg6TErWFD/jtYud3ThlB6N01AUJw91OrPJE6yt3JCJRZncxjhYDWnoysRnrBz9B0XOWmA63gw09jDzUaIw== r@x"
 /* An admin-interface on line 5 with the given attributes and children */
 #define NET(attrs, kids) HEAD "<primary-disk>sda</primary-disk>\n<root-password>secret</root-password>\n" \
 	"<admin-interface name=\"eth0\" " attrs ">" kids "</admin-interface>\n" TAIL
@@ -110,6 +113,25 @@ static const struct err_case err_cases[] = {
 	{ "srtype lvm refused", "<installation srtype=\"lvm\">\n" BODY TAIL, 1, 15, "srtype= on <installation> \"lvm\" is not supported" },
 	{ "sr-type unknown", "<installation sr-type=\"zfs\">\n" BODY TAIL, 1, 15, "\"zfs\" is not valid: use one of \"ext4\", \"xfs\", \"ext\"" },
 	{ "sr-type twice", "<installation sr-type=\"xfs\" srtype=\"ext\">\n" BODY TAIL, 1, 29, "has both sr-type= and srtype=" },
+	{ "interactive=true", "<installation interactive=\"true\">\n" BODY TAIL, 1, 15,
+	  "interactive=\"partial\" asks for what the file leaves out" },
+	{ "root-password ssh= not a boolean", HEAD "<primary-disk>sda</primary-disk>\n<root-password ssh=\"maybe\">x</root-password>\n"
+	  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n" TAIL, 4, 16, "ssh=\"maybe\" on <root-password> is not a boolean" },
+	{ "ssh key of an unknown type", AT6("<root-ssh-key>ssh-dss AAAAB3NzaC1kc3M= old</root-ssh-key>"), 6, 15,
+	  "<root-ssh-key> is not an SSH public key: the key type is not one OpenSSH accepts" },
+	{ "ssh key with options", AT6("<root-ssh-key>from=\"10.0.0.1\" " ED25519 "</root-ssh-key>"), 6, 15,
+	  "options before the key type are not supported" },
+	{ "ssh key not base64", AT6("<root-ssh-key>ssh-ed25519 AAAA!!!! x</root-ssh-key>"), 6, 15, "is not base64 text" },
+	{ "ssh key without the key", AT6("<root-ssh-key>ssh-ed25519</root-ssh-key>"), 6, 15, "the key itself (base64) is missing" },
+	{ "ssh key of another type", AT6("<root-ssh-key>ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO x"
+	  "</root-ssh-key>"), 6, 15, "the key inside is not of the type written before it" },
+	{ "ssh key cut short", AT6("<root-ssh-key>ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1 x</root-ssh-key>"),
+	  6, 15, "an ssh-ed25519 key is 51 bytes long" },
+	{ "ssh key on two lines", AT6("<root-ssh-key>" ED25519 "\n" RSA "</root-ssh-key>"), 6, 15, "a key is one line" },
+	{ "ssh key for an upgrade", "<installation mode=\"upgrade\">\n<existing-installation>sda</existing-installation>\n"
+	  "<root-ssh-key>" ED25519 "</root-ssh-key>\n" TAIL, 3, 1, "<root-ssh-key> is not used when the mode is \"upgrade\"" },
+	{ "partial file: what it holds is still checked", "<installation interactive=\"partial\">\n<hostname>-bad</hostname>\n" TAIL,
+	  2, 11, "<hostname> \"-bad\" is not valid" },
 	{ "gpgcheck not a boolean", "<installation gpgcheck=\"sure\">\n" BODY TAIL, 1, 15, "gpgcheck=\"sure\" on <installation> is not a boolean" },
 	/* disks */
 	{ "bad boolean", HEAD "<primary-disk guest-storage=\"maybe\">sda</primary-disk>\n<root-password>x</root-password>\n"
@@ -589,6 +611,48 @@ static void schema_rejects(const char *xml)
 	diag_free(&d);
 }
 
+static void test_ssh_keys_and_password_login(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(parse(f, AT6("<root-ssh-key>" ED25519 "</root-ssh-key>\n<root-ssh-key> " RSA " </root-ssh-key>")), 0);
+	assert_int_equal(f->c->n_ssh_keys, 2);
+	assert_string_equal(f->c->ssh_keys[0], ED25519);
+	assert_string_equal(f->c->ssh_keys[1], RSA);
+	assert_false(f->c->ssh_root_password);   /* by key only unless the file says so */
+	config_init(f->c);
+	assert_int_equal(parse(f, HEAD "<primary-disk>sda</primary-disk>\n<root-password ssh=\"true\">secret</root-password>\n"
+				  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n" TAIL), 0);
+	assert_true(f->c->ssh_root_password);
+	assert_int_equal(f->c->n_ssh_keys, 0);
+	assert_false(f->c->interactive_partial);
+}
+
+static void test_partial(void **state)
+{
+	struct fixture *f = *state;
+	/* a partial file may leave out what a complete one needs; it says what it answered */
+	assert_int_equal(parse(f, "<installation interactive=\"partial\">\n<hostname>h1</hostname>\n</installation>\n"), 0);
+	if (f->d.n)
+		dump(&f->d);
+	assert_int_equal(f->d.n_errors, 0);
+	assert_true(f->c->interactive_partial);
+	assert_int_equal(f->c->given, GIVEN_HOSTNAME);
+	assert_string_equal(f->c->hostname, "h1");
+	config_init(f->c);
+	assert_int_equal(parse(f, "<installation interactive=\"partial\" mode=\"fresh\" sr-type=\"xfs\">\n"
+				  "<primary-disk>sdb</primary-disk>\n<keymap>de</keymap>\n<timezone>Europe/Paris</timezone>\n"
+				  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n<ntp-server>ntp.example.com</ntp-server>\n"
+				  "<root-password type=\"hash\">" HASH "</root-password>\n</installation>\n"), 0);
+	assert_int_equal(f->c->given, GIVEN_MODE | GIVEN_STORAGE | GIVEN_PRIMARY_DISK | GIVEN_KEYMAP | GIVEN_TIMEZONE |
+					      GIVEN_ADMIN | GIVEN_NTP | GIVEN_PASSWORD);
+	assert_int_equal(f->c->ntp, NTP_MANUAL);
+	assert_int_equal(f->c->sr_type, SR_XFS);
+	/* interactive="false" is a complete file: what it lacks is an error */
+	config_init(f->c);
+	assert_int_equal(parse(f, "<installation interactive=\"false\">\n<hostname>h1</hostname>\n</installation>\n"), -EINVAL);
+	assert_false(f->c->interactive_partial);
+}
+
 static void test_schema_agrees(void **state)
 {
 	(void)state;
@@ -660,6 +724,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_billion_laughs_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_not_found, setup, teardown),
 		cmocka_unit_test(test_schema_agrees),
+		cmocka_unit_test_setup_teardown(test_ssh_keys_and_password_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_example_contents, setup, teardown),
 	};
 	size_t n_err = sizeof(err_cases) / sizeof(err_cases[0]);

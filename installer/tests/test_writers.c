@@ -460,6 +460,23 @@ static void test_gen_all(void **state)
 	f->c->hostname[0] = '\0';
 	assert_int_equal(gen_all(f->t, &g), 0);
 	assert_null(gen_find(&g, "etc/hostname"));
+	/* SSH: by key only unless allowed; no keys, no authorized_keys */
+	assert_null(gen_find(&g, "etc/ssh/sshd_config.d/40-xenhost-root-password.conf"));
+	assert_null(gen_find(&g, "root/.ssh/authorized_keys"));
+	gen_files_free(&g);
+	f->c->ssh_root_password = true;
+	strcpy(f->c->ssh_keys[0], "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO a@b");
+	strcpy(f->c->ssh_keys[1], "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO c@d");
+	f->c->n_ssh_keys = 2;
+	assert_int_equal(gen_all(f->t, &g), 0);
+	const struct gen_file *pl = gen_find(&g, "etc/ssh/sshd_config.d/40-xenhost-root-password.conf");
+	assert_non_null(pl);
+	assert_non_null(strstr(pl->text, "\nPermitRootLogin yes\n"));
+	const struct gen_file *ak = gen_find(&g, "root/.ssh/authorized_keys");
+	assert_non_null(ak);
+	assert_int_equal(ak->mode, 0600);
+	assert_string_equal(ak->text, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO a@b\n"
+				      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO c@d\n");
 	gen_files_free(&g);
 }
 
