@@ -31,12 +31,12 @@ run() { # the installer on this machine's sysfs with the loop devices offered as
 		--target-root "$tmp/target" --run-dir "$tmp/run" "$@"
 }
 exit_code() { local want=$1; shift; "$@" >"$tmp/out" 2>&1; local rc=$?; [ "$rc" -eq "$want" ] || { echo "exit $rc, expected $want:"; tail -n 15 "$tmp/out"; return 1; }; }
-answer() { # FILE DISK FIRMWARE SRTYPE NETWORK-XML [EXTRA]
+answer() { # FILE DISK FIRMWARE SRTYPE NETWORK-XML [EXTRA [ROOT-PASSWORD-ATTRIBUTES]]
 	cat > "$1" <<-EOF
 	<?xml version="1.0" encoding="UTF-8"?>
 	<installation mode="fresh" sr-type="$4">
 	  <primary-disk>$2</primary-disk>
-	  <root-password type="plaintext">Xh-plain-Secret-42</root-password>
+	  <root-password type="plaintext"${7:+ $7}>Xh-plain-Secret-42</root-password>
 	  $5
 	  <name-server>192.0.2.53</name-server>
 	  <hostname>xh-loop.example.com</hostname>
@@ -358,6 +358,25 @@ install_and_check() { # NAME ANSWERFILE FIRMWARE SRTYPE
 		! grep -rqs 'Xh-plain-Secret-42' "$mnt/etc" "$mnt/boot/grub" || { echo "the plaintext password is on the root filesystem"; return 1; }
 	}
 	check "$name: the root password is a SHA-512 hash of the given one, never in clear" with_mounted "${loop}p1" pw_ok
+	ssh_ok() {
+		local allow="$mnt/etc/ssh/sshd_config.d/40-xenhost-root-password.conf"
+		grep -qx 'PermitRootLogin prohibit-password' "$mnt/etc/ssh/sshd_config.d/50-xenhost.conf" ||
+			{ echo "the image's sshd drop-in does not say prohibit-password"; return 1; }
+		if [ -n "${SSH_PASSWORD:-}" ]; then
+			grep -qx 'PermitRootLogin yes' "$allow" || { echo "no $allow"; return 1; }
+		else
+			[ ! -e "$allow" ] || { echo "$allow exists without ssh=\"true\""; return 1; }
+		fi
+		if [ -n "${SSH_KEY:-}" ]; then
+			[ "$(stat -c '%a %U' "$mnt/root/.ssh" "$mnt/root/.ssh/authorized_keys" | tr '\n' ' ')" = '700 root 600 root ' ] ||
+				{ stat -c '%n %a %U' "$mnt/root/.ssh" "$mnt/root/.ssh/authorized_keys"; return 1; }
+			[ "$(cat "$mnt/root/.ssh/authorized_keys")" = "$SSH_KEY" ] || { echo "authorized_keys: $(cat "$mnt/root/.ssh/authorized_keys")"; return 1; }
+		else
+			[ ! -e "$mnt/root/.ssh/authorized_keys" ] || { echo "an authorized_keys nobody asked for"; return 1; }
+		fi
+	}
+	check "$name: root's SSH login: $([ -n "${SSH_PASSWORD:-}" ] && echo "password allowed (ssh=\"true\")" || echo "by key only (the default)")${SSH_KEY:+, the key of the answer file in authorized_keys}" \
+		with_mounted "${loop}p1" ssh_ok
 	grub_ok() {
 		local krel; krel=$(ls "$mnt/boot" | sed -n 's/^vmlinuz-//p' | head -n 1)
 		[ -n "$krel" ] && [ -e "$mnt/boot/xen.gz" ] && [ -e "$mnt/boot/initrd.img-$krel" ] || { echo "no kernel/initrd/xen in /boot: $(ls "$mnt/boot")"; return 1; }
@@ -403,15 +422,17 @@ check "the dry run names the existing Xenhost installation and what is on the di
 	 grep -q 'holds a Xenhost installation (xh-root-' '$tmp/out' && grep -Eq 'now on it: .*${L}p1 ext4 xh-root-' '$tmp/out' || { cat '$tmp/out'; exit 1; }"
 printf '#!/bin/sh\necho "populated $1" > "$1/etc/xenhost-test-populated"\n' > "$www/scripts/populated.sh"
 rm -f "$tmp/complete-arg" "$tmp"/posts/*.json
+UEFI_KEY='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdsZfzFEYK9DUlqtpfHLkE1Mqns4pSx8HJj1z7xTZHO operator@example'
 answer "$www/hosts/uefi.xml" "$L" uefi xfs "$dhcp_net" "<bootloader write-boot-entry=\"true\">grub2</bootloader>
 	  <service name=\"xendomains.service\" state=\"disabled\"/>
 	  <script stage=\"filesystem-populated\" type=\"url\">file://$www/scripts/populated.sh</script>
 	  <script stage=\"installation-complete\" type=\"url\">$url/scripts/complete.sh</script>
 	  <report-url>$url/report</report-url>
-	  <source type=\"url\">$url/image</source>"
+	  <source type=\"url\">$url/image</source>
+	  <root-ssh-key>$UEFI_KEY</root-ssh-key>" 'ssh="true"'
 # the image comes over HTTP, as in a network install (<source type="url">)
 mkdir -p "$www/image" && ln -sf "$image" "$www/image/rootfs.squashfs" && ln -sf "$image.sha256" "$www/image/rootfs.squashfs.sha256"
-if IMAGE_FROM_ANSWERFILE=1 install_and_check uefi-xfs "$url/hosts/uefi.xml" uefi xfs; then
+if IMAGE_FROM_ANSWERFILE=1 SSH_PASSWORD=1 SSH_KEY="$UEFI_KEY" install_and_check uefi-xfs "$url/hosts/uefi.xml" uefi xfs; then
 	check "uefi-xfs: the image was fetched over HTTP with its checksum, then verified" sh -c \
 		"grep -q 'fetch the image from $url/image/rootfs.squashfs' '$tmp/uefi-xfs.out' && grep -q 'verify the image $tmp/run/image/rootfs.squashfs' '$tmp/uefi-xfs.out' &&
 		 cmp -s '$tmp/run/image/rootfs.squashfs' '$image'"

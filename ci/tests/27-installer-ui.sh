@@ -11,7 +11,11 @@
 #    hash, XFS storage) and the first disk untouched;
 #  - an upgrade from the screens: the installation just made (its first boot marked
 #    complete) is offered on the action screen; summary, confirmation, progress, done;
-#    the old root on the backup partition, the new root says it was upgraded.
+#    the old root on the backup partition, the new root says it was upgraded;
+#  - a partial answer file (<installation interactive="partial">) given to a plain
+#    unattended run: with no terminal it exits 10 and writes nothing; at a terminal the
+#    screens ask only what it leaves out (storage, NIC, network), and the host gets the
+#    file's answers (disk, keymap, host name, time zone, NTP, password hash).
 # Every screen is kept as text in build/ui-screens/ (docs/installer-screens.md).
 . "$(dirname "$0")/../lib/test.sh"
 . "$(dirname "$0")/../lib/loopdisk.sh"
@@ -129,7 +133,8 @@ step_ntp() { wait_for 'Time synchronisation' && shot 12-ntp && key F12; }
 step_password() {
 	wait_for 'Root password' && text "$PASSWORD" && key Tab && text "${PASSWORD}0" && key F12 &&
 		wait_for 'two passwords differ' && shot 13-password-mismatch && key Enter &&
-		text "$PASSWORD" && key Tab && text "$PASSWORD" && shot 14-password && key F12
+		text "$PASSWORD" && key Tab && text "$PASSWORD" && key Tab && key Space && shot 14-password &&
+		flat | grep -q '\[\*\] Allow root to log in over SSH with this password' && key F12
 }
 check "install: keyboard (uk)" step_keyboard
 check "install: the welcome screen shows the firmware, memory and CPUs" step_welcome
@@ -141,7 +146,7 @@ check "install: a static address, gateway and DNS" step_network
 check "install: the host name" step_hostname
 check "install: the time zone by region and city (Europe/Paris)" step_timezone
 check "install: NTP" step_ntp
-check "install: a password typed differently twice is refused, then accepted" step_password
+check "install: a password typed differently twice is refused, then accepted; SSH login with it allowed" step_password
 summary_1() { wait_for 'Summary: nothing has been written' && screen | grep -q "/dev/$O1" && screen | grep -q 'ERASED'; }
 check "install: the summary names the disk it erases ($O1)" summary_1
 shot 15-summary
@@ -197,6 +202,8 @@ if [ -n "$root_dev" ] && mount -o ro,noload "$root_dev" "$tmp/mnt" 2> /dev/null 
 import crypt, sys
 h = [l.split(":")[1] for l in open(sys.argv[1]) if l.startswith("root:")][0]
 sys.exit(not (h.startswith("$6$") and crypt.crypt(sys.argv[2], h) == h))' "$m/etc/shadow" "$PASSWORD"
+	check "installed: root may log in over SSH with the password, as ticked (sshd_config.d/40-xenhost-root-password.conf)" \
+		grep -qx 'PermitRootLogin yes' "$m/etc/ssh/sshd_config.d/40-xenhost-root-password.conf"
 	if [ -z "${no_nic:-}" ]; then
 		check "installed: the static address and gateway on xenbr0" sh -c \
 			"grep -rqs 'Address=192.0.2.10/24' '$m/etc/systemd/network/' && grep -rqs 'Gateway=192.0.2.1' '$m/etc/systemd/network/'"
@@ -247,5 +254,71 @@ if [ -n "$root_dev" ] && mount -o ro,noload "$root_dev" "$tmp/mnt" 2> /dev/null;
 	umount "$tmp/mnt"
 fi
 check "upgrade: no sanitizer reports" sh -c "! ls $tmp/asan.* $tmp/ubsan.* 2> /dev/null"
+
+# --- a partial answer file: the screens ask only the rest
+HASH='$6$xenhostsalt$S77ZY/KcU7Upy34xHoCDTJzGhoh9XR/d2cNh82xPrQAbE0iAEazgr.QGBXTX7Muuvysvg40WlAWfnvIJB037l/'
+cat > "$tmp/partial.xml" <<EOF
+<?xml version="1.0"?>
+<installation interactive="partial" mode="fresh">
+  <primary-disk>$O1</primary-disk>
+  <keymap>de</keymap>
+  <hostname>xh-partial</hostname>
+  <timezone>Asia/Tokyo</timezone>
+  <ntp source="none"/>
+  <root-password type="hash">$HASH</root-password>
+</installation>
+EOF
+settle_all
+fp_old=$(fingerprint "$tmp/old.img")
+check "partial: --check calls it a valid partial answer file" sh -c \
+	"'$bin' --check '$tmp/partial.xml' 2>&1 | grep -q 'valid partial (interactive=\"partial\") answer file (mode fresh)'"
+no_terminal() {
+	"$bin" --answerfile "$tmp/partial.xml" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 \
+		--target-root "$tmp/target" --run-dir "$tmp/run" --image "$image" --log "$tmp/partial-noterm.log" \
+		< /dev/null > "$tmp/out" 2>&1
+	local rc=$?
+	[ "$rc" = 10 ] && grep -q 'no terminal to ask the rest on; nothing was written' "$tmp/out" || { echo "exit $rc"; cat "$tmp/out"; return 1; }
+}
+check "partial: without a terminal the unattended run exits 10, saying why" no_terminal
+settle_all
+check "partial: ... and writes nothing" test "$(fingerprint "$tmp/old.img")" = "$fp_old"
+# at a terminal the same command (no --interactive) goes on to the screens
+tmux kill-session -t "$S" 2> /dev/null
+rm -f "$tmp/partial.exit"
+tmux new-session -d -x 80 -y 24 -s "$S" \
+	"env TERM=vt220 LANG=C.UTF-8 ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$tmp/asan UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$tmp/ubsan \
+	$bin --answerfile $tmp/partial.xml --disk-allow-loop --cmdline $tmp/cmdline --host-ram 16GiB --host-cpus 4 \
+	--target-root $tmp/target --run-dir $tmp/run --image $image --log $tmp/partial.log; echo \$? > $tmp/partial.exit; sleep 3600"
+# welcome (no keyboard screen), then storage (no action or disk screen), NIC, network,
+# then the summary (no host name, time zone, NTP or password screen)
+partial_flow() {
+	wait_for 'installs a Xen virtualization host' && ! flat | grep -q 'keyboard layout' && key F12 &&
+		wait_for 'Local storage for guests' && shot 30-partial-storage && key F12 &&
+		step_nic && { [ -n "${no_nic:-}" ] || { wait_for 'IP address/prefix' && key F12; }; } &&
+		wait_for 'Summary: nothing has been written' && shot 31-partial-summary &&
+		screen | grep -q "/dev/$O1" && screen | grep -q 'ERASED' && flat | grep -q 'xh-partial' && flat | grep -q 'Asia/Tokyo' &&
+		key Tab && key Enter && wait_for 'Erase the disks' && key Tab && key Enter &&
+		wait_for "is installed on /dev/$O1" 900 && key Tab && key Enter
+}
+check "partial: only the storage, NIC and network screens are asked; the summary has the file's disk, host name and time zone" partial_flow
+check "partial: exit status 0" test "$(exit_status partial 60)" = 0
+partx -u "$old" 2> /dev/null
+settle_all
+p_root=""
+for p in "$old"p*; do
+	case $(blkid -p -o value -s PART_ENTRY_NAME "$p" 2> /dev/null) in xh-root-*) p_root=$p ;; esac
+done
+if [ -n "$p_root" ] && mount -o ro,noload "$p_root" "$tmp/mnt" 2> /dev/null; then
+	m="$tmp/mnt"
+	check "partial: installed with the file's host name, time zone, keymap, and no NTP server" sh -c \
+		"grep -qx xh-partial '$m/etc/hostname' && readlink '$m/etc/localtime' | grep -q 'Asia/Tokyo\$' && grep -qx 'KEYMAP=de' '$m/etc/vconsole.conf' &&
+		 ! grep -qs '^server\|^pool' '$m/etc/chrony/sources.d/xenhost.sources'"
+	check "partial: root's password is the file's hash; SSH by key only (not asked, not allowed)" sh -c \
+		"awk -F: '\$1 == \"root\" { print \$2 }' '$m/etc/shadow' | grep -qxF '$HASH' && [ ! -e '$m/etc/ssh/sshd_config.d/40-xenhost-root-password.conf' ]"
+	umount "$m"
+else
+	fail "partial: the root partition (xh-root-*) on $old mounts" "$(lsblk -o NAME,PARTLABEL,FSTYPE "$old" 2>&1 | tr '\n' ' ')"
+fi
+check "partial: no sanitizer reports" sh -c "! ls $tmp/asan.* $tmp/ubsan.* 2> /dev/null"
 echo "    screens: $shots/"
 exit 0

@@ -61,15 +61,15 @@ scenario() { # NAME FW SR [again]
 	rm -rf "$dir" "$boot"; [ -n "$again" ] || rm -rf "$dir-stalled" "$boot-stalled"
 	mkdir -p "$dir/www/scripts" "$dir/answer"
 	local net extra disks=(--disk "$dir/disk.img:64G")
-	# filesystem-populated ($1: the installed root): root's SSH key, and a mark
+	# filesystem-populated ($1: the installed root): a mark
 	cat > "$dir/www/scripts/populated.sh" <<-EOF
 	#!/bin/sh
 	set -e
-	mkdir -p "\$1/root/.ssh"; chmod 700 "\$1/root/.ssh"
-	echo '$(cat "$key.pub")' > "\$1/root/.ssh/authorized_keys"; chmod 600 "\$1/root/.ssh/authorized_keys"
 	echo "installed by the e2e test" > "\$1/etc/xenhost-e2e-populated"
 	EOF
-	extra='<script stage="filesystem-populated" type="url">http://10.0.2.100/scripts/populated.sh</script>'
+	# root's SSH key from the answer file (root logs in over SSH by key only)
+	extra="<root-ssh-key>$(cat "$key.pub")</root-ssh-key>"
+	extra="$extra"'<script stage="filesystem-populated" type="url">http://10.0.2.100/scripts/populated.sh</script>'
 	if [ "$fw" = bios ]; then
 		net='<admin-interface name="eth0" proto="static"><ip>10.0.2.15/24</ip><gateway>10.0.2.2</gateway></admin-interface>'
 		extra="$extra"'<ntp source="manual"/><ntp-server>10.0.2.2</ntp-server>'
@@ -137,7 +137,7 @@ scenario() { # NAME FW SR [again]
 	if [ $rc = 0 ]; then
 		pass "$name: first boot finished, its summary on the serial console ($t_boot s after power-on)"
 		# (the summary is printed just before the last stamp is written: wait for the stamp)
-		on_host "$port" 'for i in $(seq 1 60); do [ -e /var/lib/xenhost/firstboot/done.done ] && break; sleep 2; done; hostname; xl info | grep -E "^(xen_version|nr_cpus|total_memory)"; findmnt -n -o FSTYPE,TARGET -T /srv/xenhost/storage/*/; ip -4 -o addr show dev xenbr0; xenhost-firstboot status; cat /etc/xenhost-e2e-populated; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; awk -F: "\$1 == \"root\" { print \"hash: \" \$2 }" /etc/shadow' \
+		on_host "$port" 'for i in $(seq 1 60); do [ -e /var/lib/xenhost/firstboot/done.done ] && break; sleep 2; done; hostname; xl info | grep -E "^(xen_version|nr_cpus|total_memory)"; findmnt -n -o FSTYPE,TARGET -T /srv/xenhost/storage/*/; ip -4 -o addr show dev xenbr0; xenhost-firstboot status; cat /etc/xenhost-e2e-populated; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; awk -F: "\$1 == \"root\" { print \"hash: \" \$2 }" /etc/shadow; sshd -T -C user=root,host=e2e,addr=10.0.2.2 | grep -i "^permitrootlogin"; stat -c "authorized_keys %a %U" /root/.ssh/authorized_keys; nft list chain inet xenhost input | grep -c "policy drop;" | sed "s/^/firewall-drop /"; ss -Hltun | awk "{ print \"listen\", \$1, \$5 }"' \
 			> "$boot/result.txt" 2>&1 || fail "$name: SSH to the installed host as root" "$(tail -n 5 "$boot/result.txt")"
 		if [ "$fw" = bios ]; then
 			# the second boot: first boot must not run again
@@ -182,6 +182,16 @@ sys.exit(not (h and h[0].startswith("$6$") and crypt.crypt(sys.argv[2], h[0]) ==
 	check "$name: the filesystem-populated script ran (its file is on the host)" grep -aq 'installed by the e2e test' "$res"
 	check "$name: every first-boot unit is done" sh -c "for u in identity network storage xen hooks done; do grep -Eq \"^\$u +done \" '$res' || { echo \"\$u not done\"; exit 1; }; done"
 	check "$name: each first-boot unit ran once" grep -aqx 'runs: 6' "$res"
+	check "$name: root logs in over SSH by key only (sshd: PermitRootLogin prohibit-password)" \
+		grep -aqx 'permitrootlogin without-password' "$res"
+	check "$name: root's authorized_keys holds the answer file's <root-ssh-key> (mode 600; the test logged in with it)" \
+		grep -aqx 'authorized_keys 600 root' "$res"
+	check "$name: the firewall is up and drops what it does not allow (nft: policy drop on input)" \
+		grep -aqx 'firewall-drop 1' "$res"
+	check "$name: nothing listens on the network but SSH and the DHCP client (ss: the rest is on loopback)" sh -c '
+		awk "\$1 == \"listen\"" "$1" > "$1.listen"; cat "$1.listen"
+		grep -q " [^ ]*:22\$" "$1.listen" || { echo "sshd does not listen"; exit 1; }
+		! grep -Ev " (127\.[0-9.]+|\[::1\]|\[::ffff:127\.[0-9.]+\])(%[a-z0-9]+)?:[0-9]+\$| [^ ]*:(22|68|546)\$" "$1.listen"' sh "$res"
 	check "$name: the host has its own SSH host key" grep -Eaq '^256 SHA256:[A-Za-z0-9+/]+ .*\(ED25519\)' "$res"
 	if [ "$fw" = bios ]; then
 		check "$name: second boot: no first-boot unit ran again (conditions false, still 6 runs)" sh -c \
