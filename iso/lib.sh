@@ -28,6 +28,7 @@ iso_inputs_key() {
 		printf '%s %s\n' "$f" "$(sha256sum < "$XH_ROOTFS_DIR/$f" | cut -c1-64)"
 	done
 	printf 'rootfs.squashfs %s\n' "$(cut -c1-64 "$XH_ROOTFS_DIR/rootfs.squashfs.sha256")"
+	printf 'RPM-GPG-KEY-xenhost %s\n' "$(sha256sum < "$XH_BUILD/repo/RPM-GPG-KEY-xenhost" | cut -c1-64)"
 	dpkg-query -W -f='${Package} ${Version}\n' "${XH_BOOT_DEBS[@]}" 2>/dev/null
 }
 

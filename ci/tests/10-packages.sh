@@ -29,6 +29,52 @@ for n in xenhost-release xen-hypervisor xen-hypervisor-debug xen-libs xen-tools 
 	check "rpm $n metadata (name, version, release tagged with VERSION or its series, license, summary, url, changelog)" meta_ok "$f"
 done
 
+# --- signatures: every RPM and the repository metadata, by the project key
+pub="$XH_BUILD/repo/RPM-GPG-KEY-xenhost"
+check "the repository carries its public key (RPM-GPG-KEY-xenhost), an Ed25519 OpenPGP key" sh -c \
+	"gpg --batch --show-keys --with-colons '$pub' 2>/dev/null | grep -q '^pub:[^:]*:255:22:'"
+mkdir -p "$tmp/keydb" && rpmkeys --dbpath "$tmp/keydb" --import "$pub" 2> /dev/null
+all_signed() {
+	local f out bad=""
+	for f in "$XH_BUILD"/repo/*.rpm; do
+		out=$(rpmkeys --dbpath "$tmp/keydb" -K "$f" 2>&1)
+		case $out in *": digests signatures OK") ;; *) bad="$bad $(basename "$f") ($out)" ;; esac
+	done
+	[ -z "$bad" ] || { echo "not signed by the key:$bad"; return 1; }
+}
+check "every RPM in the repository ($(ls "$XH_BUILD"/repo/*.rpm | wc -l)) has a good signature by that key (rpmkeys -K)" all_signed
+tampered() {
+	local f; f=$(rpm_of xenhost-release); cp "$f" "$tmp/t.rpm"
+	local sz; sz=$(stat -c %s "$tmp/t.rpm")
+	printf '\377' | dd of="$tmp/t.rpm" bs=1 seek=$(( sz - 64 )) conv=notrunc 2> /dev/null
+	rpmkeys --dbpath "$tmp/keydb" -K "$tmp/t.rpm" 2>&1 | grep -q 'NOT OK'
+}
+check "an RPM changed after signing fails the check (NOT OK)" tampered
+unsigned_refused() {
+	local f; f=$(rpm_of xenhost-release)
+	cp "$f" "$tmp/u.rpm" && rpmsign --delsign "$tmp/u.rpm" > /dev/null 2>&1 &&
+		rpmkeys --dbpath "$tmp/keydb" -K "$tmp/u.rpm" 2>&1 | grep -qv 'signatures OK' &&
+		mkdir -p "$tmp/r" && rpm --root "$tmp/r" --initdb &&
+		! rpm --root "$tmp/r" --define '_pkgverify_level signature' -i --nodeps --justdb "$tmp/u.rpm" > "$tmp/u.out" 2>&1 &&
+		grep -q 'does not verify: no signature' "$tmp/u.out"
+}
+check "an unsigned RPM is refused by rpm when signatures are required (as the image build installs)" unsigned_refused
+repomd_ok() {
+	gpg --batch --dearmor < "$pub" > "$tmp/pub.gpg" &&
+		gpgv --keyring "$tmp/pub.gpg" "$XH_BUILD/repo/repodata/repomd.xml.asc" "$XH_BUILD/repo/repodata/repomd.xml" 2> "$tmp/gpgv.out" ||
+		{ cat "$tmp/gpgv.out"; return 1; }
+	cp "$XH_BUILD/repo/repodata/repomd.xml" "$tmp/repomd.xml" && echo '<!-- changed -->' >> "$tmp/repomd.xml"
+	! gpgv --keyring "$tmp/pub.gpg" "$XH_BUILD/repo/repodata/repomd.xml.asc" "$tmp/repomd.xml" 2> /dev/null
+}
+check "the repository metadata is signed (repomd.xml.asc verifies with gpgv; a changed repomd.xml does not)" repomd_ok
+resign_same() {
+	# signatures are deterministic: signing the built RPM again gives the repository's bytes
+	. "$XH_TOP/ci/lib/signing.sh" && xh_signing_init 2> /dev/null &&
+		cp "$XH_BUILD"/rpms/xenhost-release/xenhost-release-*.rpm "$tmp/s.rpm" && xh_sign_rpms "$(xh_source_date_epoch)" "$tmp/s.rpm" 2> /dev/null &&
+		cmp "$tmp/s.rpm" "$(rpm_of xenhost-release)"
+}
+check "signing is reproducible: the same RPM signed again is byte-identical" resign_same
+
 # --- dependencies between our packages are declared
 req() { rpm -qp --requires "$(rpm_of "$1")" | grep -E "^$2" > /dev/null; }
 check "xen-tools requires xen-libs" req xen-tools 'xen-libs = '
