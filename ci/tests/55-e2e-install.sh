@@ -5,11 +5,13 @@
 #                      XENHOST-ANSWER (answerfile=auto); ext4 local storage; static IPv4
 #   install-uefi-xfs   OVMF, the ISO as a CD; XFS local storage; DHCP; scripts fetched over
 #                      HTTP and a JSON report POSTed to the provisioning server
+#   install-power-loss (opt-in) the power cut three times during an install, then a
+#                      fresh install on the same disk completes and boots (below)
 # Each: "Unattended install" chosen in the boot menu with keystrokes on the serial console;
 # the installer's progress and its success line on the serial console; the reboot ends
 # QEMU (-no-reboot); then the target disk alone boots GRUB -> Xen -> dom0, first boot runs,
-# and on the serial console root logs in with the answer file's password and runs
-# hostname, xl info, findmnt, ip and xenhost-firstboot status.
+# and root logs in over SSH with the answer file's <root-ssh-key> (by key only) and runs
+# hostname, xl info, findmnt, ip, xenhost-firstboot status, sshd -T, nft and ss.
 # XH_E2E_INSTALL picks scenarios (default both); logs in build/e2e/<scenario>{,-boot}/.
 . "$(dirname "$0")/../lib/test.sh"
 ver=$(xh_version)
@@ -203,12 +205,72 @@ sys.exit(not (h and h[0].startswith("$6$") and crypt.crypt(sys.argv[2], h[0]) ==
 	figure "install.$name.first_boot_done" "${t_boot:-}" s
 }
 
+# install-power-loss (not in the default set): the power is cut (QEMU killed, SIGKILL)
+# while a fresh install runs, at three points: making the filesystems, unpacking the
+# image, installing GRUB; each time the same disk is installed again from the ISO, and
+# the last install completes. Then that disk boots by itself: Xen, the first boot, root
+# logs in over SSH with the answer file's key, `xl info` answers.
+power_loss_install() {
+	local name=install-power-loss d="$work/install-power-loss" cut sre delay dir out rc last port
+	rm -rf "$d"; mkdir -p "$d/www/scripts" "$d/answer"
+	printf '#!/bin/sh\necho "installed by the e2e test" > "$1/etc/xenhost-e2e-populated"\n' > "$d/www/scripts/populated.sh"
+	answerfile "$name" bios ext4 \
+		'<admin-interface name="eth0" proto="static"><ip>10.0.2.15/24</ip><gateway>10.0.2.2</gateway></admin-interface>' \
+		"<root-ssh-key>$(cat "$key.pub")</root-ssh-key>" sda > "$d/answer/answerfile.xml"
+	answer_volume "$d" || { fail "$name: answer volume" "mkfs.ext4 -d failed"; return; }
+	install_vm() { # DIR: the ISO's unattended install on $d/disk.img
+		"$qemu" start "$1" --firmware bios --cdrom "$iso" --disk "$d/disk.img:64G" --disk "$d/answer.img" \
+			--http "$d/www" --no-reboot --timeout "$XH_E2E_TIMEOUT" && menu_unattended "$1" bios
+	}
+	for cut in mkfs unpack grub; do
+		case $cut in
+		mkfs)   sre='make filesystems on '; delay=5 ;;
+		unpack) sre='unpack the image'; delay=40 ;;
+		grub)   sre='install GRUB for BIOS'; delay=10 ;;
+		esac
+		dir="$d/cut-$cut"
+		if ! install_vm "$dir"; then "$qemu" stop "$dir"; fail "$name: cut during $cut: start the install" "$("$qemu" text "$dir" | tail -n 5)"; return; fi
+		if ! out=$("$qemu" wait "$dir" "^\[ ?[0-9]+/[0-9]+\] $sre" 1800 --stall "$XH_E2E_STALL" --fail "$FAILS" 2>&1); then
+			"$qemu" stop "$dir"; fail "$name: cut during $cut: the install reaches the step" "$out; $("$qemu" text "$dir" | tail -n 8)"; return
+		fi
+		sleep "$delay"
+		"$qemu" kill "$dir"
+		"$qemu" text "$dir" > "$dir/serial.txt"
+		last=$(grep -a -E '^\[ ?[0-9]+/[0-9]+\] ' "$dir/serial.txt" | tail -n 1)
+		check "$name: the power was cut while the install ran the step ($(printf '%s' "$last" | cut -c1-60))" \
+			sh -c "printf '%s' \"\$1\" | grep -Eq '$sre' && ! printf '%s' \"\$1\" | grep -Eq ' [0-9]+\.[0-9] s\$'" _ "$last"
+	done
+	dir="$d/final"
+	if ! install_vm "$dir"; then "$qemu" stop "$dir"; fail "$name: start the last install" "$("$qemu" text "$dir" | tail -n 5)"; return; fi
+	out=$("$qemu" wait "$dir" "Xenhost $ver is installed on /dev/sd[a-z] in [0-9]+ s" "$XH_E2E_TIMEOUT" \
+		--stall "$XH_E2E_STALL" --fail "$FAILS|installation FAILED|xenhost-installer: error" 2>&1); rc=$?
+	"$qemu" stop "$dir"; "$qemu" text "$dir" > "$dir/serial.txt"
+	if [ $rc != 0 ]; then
+		fail "$name: after three power cuts, a fresh install on the same disk completes" "$out; $(tail -n 12 "$dir/serial.txt" | cut -c1-160)"; return
+	fi
+	pass "$name: after three power cuts, a fresh install on the same disk completes ($(grep -ao 'installed on /dev/sd[a-z] in [0-9]* s' "$dir/serial.txt" | head -n 1))"
+	port=$(free_port)
+	"$qemu" start "$d/boot" --firmware bios --boot-disk --disk "$d/disk.img" --ssh "$port" --timeout 1500 --no-reboot ||
+		{ fail "$name: start the installed host" "see $d/boot/qemu.out"; return; }
+	out=$("$qemu" wait "$d/boot" "Xenhost $ver is ready" 900 --stall "$XH_E2E_STALL" --fail "$FAILS" 2>&1); rc=$?
+	if [ $rc = 0 ]; then
+		on_host "$port" 'hostname; xl info | grep -E "^xen_version"; xenhost-firstboot status | grep -c " done " | sed "s/^/units-done /"' \
+			> "$d/boot/result.txt" 2>&1
+	fi
+	"$qemu" stop "$d/boot"
+	check "$name: the disk boots by itself into Xen; first boot done; root logs in over SSH by key; xl info answers" sh -c \
+		"[ $rc = 0 ] && grep -qx '$name' '$d/boot/result.txt' && grep -Eq '^xen_version +: 4\.17' '$d/boot/result.txt' &&
+		 grep -qx 'units-done 6' '$d/boot/result.txt' || { echo 'wait: $(printf '%s' "$out" | tr "'" . | tail -c 200)'; cat '$d/boot/result.txt'; exit 1; }"
+	results+=("$(printf '%-18s 3 power cuts (mkfs, unpack, GRUB), then installed and booted' "$name")")
+}
+
 for s in $XH_E2E_INSTALL; do
 	budget_allows 1500 "$s" || continue
 	case $s in
 	install-bios-ext4) scenario "$s" bios ext4 ;;
 	install-uefi-xfs)  scenario "$s" uefi xfs ;;
-	*) fail "scenario $s" "unknown (known: install-bios-ext4 install-uefi-xfs)" ;;
+	install-power-loss) power_loss_install ;;
+	*) fail "scenario $s" "unknown (known: install-bios-ext4 install-uefi-xfs install-power-loss)" ;;
 	esac
 done
 # two installs of the same image: two hosts with different SSH host keys
