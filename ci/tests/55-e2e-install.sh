@@ -75,6 +75,26 @@ scenario() { # NAME FW SR [again]
 	if [ "$fw" = bios ]; then
 		net='<admin-interface name="eth0" proto="static"><ip>10.0.2.15/24</ip><gateway>10.0.2.2</gateway></admin-interface>'
 		extra="$extra"'<ntp source="manual"/><ntp-server>10.0.2.2</ntp-server>'
+		# make bench's lower bound, in the same VM right after the install: the image's
+		# bytes written by dd (O_DIRECT, fsync) to the same disk, on the backup partition
+		# (empty until the first upgrade; its signature is wiped again afterwards)
+		cat > "$dir/www/scripts/copy.sh" <<-'EOF'
+		#!/bin/sh
+		[ "$1" = 0 ] || exit 0
+		for img in /run/xenhost/rootfs.squashfs /run/initramfs/live/live/rootfs.squashfs /run/initramfs/live/rootfs.squashfs; do
+			[ -f "$img" ] && break
+		done
+		part=$(lsblk -rno PATH,PARTLABEL | awk '$2 ~ /^xh-backup-/ { print $1; exit }')
+		[ -n "$part" ] && [ -f "$img" ] || exit 1
+		t0=$(date +%s.%N)
+		dd if="$img" of="$part" bs=4M oflag=direct conv=fsync status=none || exit 1
+		t1=$(date +%s.%N)
+		wipefs -a -q "$part"
+		curl -s -m 30 -X POST -H 'Content-Type: application/json' \
+			--data "{\"copy_seconds\": $(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }'), \"bytes\": $(stat -c %s "$img"), \"device\": \"$part\"}" \
+			http://10.0.2.100/bench
+		EOF
+		extra="$extra"'<script stage="installation-complete" type="url">http://10.0.2.100/scripts/copy.sh</script>'
 	else
 		net='<admin-interface name="eth0" proto="dhcp"/>'
 		extra="$extra"'<report-url>http://10.0.2.100/report</report-url>'
@@ -113,6 +133,27 @@ scenario() { # NAME FW SR [again]
 	fi
 	local inst_s; inst_s=$(sed -n "s/.*is installed on \/dev\/sd[a-z] in \([0-9]*\) s.*/\1/p" "$dir/serial.txt" | head -n 1)
 	pass "$name: installed (installer ${inst_s} s; $t_inst s from power-on)"
+	# each step's time, as the console shows it ("[ 6/15] unpack the image ... 123.4 s")
+	local st
+	while IFS='|' read -r st secs; do
+		figure "install.$name.step.$st" "$secs" s
+	done < <(tr -d '\r' < "$dir/serial.txt" | grep -aoE '^\[ ?[0-9]+/[0-9]+\] .* \.\.\..* [0-9]+\.[0-9] s$' |
+		sed -E 's/^\[ ?[0-9]+\/[0-9]+\] (.*) \.\.\..* ([0-9]+\.[0-9]) s$/\1|\2/' |
+		awk -F'|' '{ n = tolower($1); gsub(/\/dev\/[a-z0-9]+|\/run\/[^ ]*|\(.*\)/, "", n); gsub(/[^a-z0-9]+/, "_", n)
+			gsub(/^_+|_+$/, "", n); n = substr(n, 1, 40); if (!seen[n]++) print n "|" $2 }')
+	if [ "$fw" = bios ]; then
+		local copy_s unpack_s
+		copy_s=$(jq -r '.copy_seconds // empty' "$dir/posts/001.json" 2> /dev/null)
+		unpack_s=$(grep -aoE '\] unpack the image \.\.\..* [0-9]+\.[0-9] s' "$dir/serial.txt" | grep -oE '[0-9]+\.[0-9] s$' | cut -d' ' -f1)
+		if [ -n "$copy_s" ] && [ -n "$inst_s" ]; then
+			pass "$name: in the same VM, dd of the image to the disk took $copy_s s; the installer $inst_s s (ratio $(awk -v a="$inst_s" -v b="$copy_s" 'BEGIN { printf "%.1f", a / b }')), its unpacking ${unpack_s:-?} s"
+			figure "install.$name.plain_copy" "$copy_s" s
+			figure "install.$name.ratio_to_plain_copy" "$(awk -v a="$inst_s" -v b="$copy_s" 'BEGIN { printf "%.2f", a / b }')" x
+			[ -n "$unpack_s" ] && figure "install.$name.unpack_ratio_to_plain_copy" "$(awk -v a="$unpack_s" -v b="$copy_s" 'BEGIN { printf "%.2f", a / b }')" x
+		else
+			fail "$name: the plain copy of the image in the same VM (installation-complete script) reported its time" "$(cat "$dir/posts/001.json" 2>&1 | head -c 300)"
+		fi
+	fi
 	check "$name: the installer rebooted the machine (atexit reboot)" grep -aq 'Rebooting in 5 seconds' "$dir/serial.txt"
 	check "$name: the script was fetched over HTTP, with the host's MAC in the request" \
 		jq -e -s 'map(select(.path == "/scripts/populated.sh"))[0].headers["X-Xenhost-MAC-0"] | test("52:54:00:12:34:56")' "$dir/http-requests.jsonl"
