@@ -81,7 +81,8 @@ for f in "$afdir"/*.xml; do
 	[ -e "$f" ] || continue
 	n=$((n + 1))
 	check "--check accepts answerfiles/$(basename "$f")" "$bin" --check "$f"
-	if command -v xmllint >/dev/null; then
+	# (a partial answer file is checked element by element; the schema describes complete ones)
+	if command -v xmllint >/dev/null && ! grep -q 'interactive="partial"' "$f"; then
 		check "answerfile.rng accepts answerfiles/$(basename "$f") (xmllint)" \
 			xmllint --noout --nonet --relaxng "$afdir/answerfile.rng" "$f"
 	fi
