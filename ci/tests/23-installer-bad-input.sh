@@ -80,7 +80,7 @@ for b in $(ls "$tmp"/cat/*.name | sed 's/\.name$//' | LC_ALL=C sort); do
 	name=$(cat "$b.name"); want=$(cat "$b.exit"); pat=$(sed -e "s/@DISK@/$L/g" -e "s/@SMALL@/$S/g" "$b.expect")
 	"$bin" --disk-allow-loop --cmdline "$tmp/cmdline" --host-ram 16GiB --host-cpus 4 --live-dir "$tmp/live" \
 		--target-root "$tmp/target" --run-dir "$tmp/run" --log "$tmp/install.log" \
-		--answerfile "$b.xml" --image "$tmp/fake.squashfs" > "$b.out" 2>&1
+		--answerfile "$b.xml" --image "$tmp/fake.squashfs" < /dev/null > "$b.out" 2>&1
 	rc=$?
 	settle
 	now=$(prints)
