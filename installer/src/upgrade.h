@@ -28,7 +28,7 @@
 	"etc/hostname", "etc/hosts", "etc/fstab", "etc/machine-id", "etc/timezone", "etc/localtime", \
 	"etc/vconsole.conf", "etc/default/keyboard", "etc/systemd/network/", "etc/chrony/sources.d/", \
 	"etc/chrony/chrony.conf", "etc/ssh/ssh_host_*", "etc/ssh/sshd_config.d/", "root/.ssh/", "etc/xenhost/", \
-	"etc/nftables.d/", \
+	"etc/iptables/", \
 	"var/lib/xenhost/", "var/lib/systemd/random-seed", "home/", "var/spool/cron/crontabs/", NULL }
 
 /* The first-boot units an upgraded host runs again (the others keep their stamps). */
