@@ -78,3 +78,21 @@ host_down() {
 	"$qemu" stop "$dir"
 	return $rc
 }
+
+# power_cut DIR STEP-ERE DELAY WHAT [WAIT-OPTIONS...]: a power cut while the installer in
+# the VM of DIR runs a step: wait until the console shows the step starting
+# ("[ 6/15] unpack the image ..."), let it run DELAY seconds, kill QEMU (SIGKILL), keep
+# the console in DIR/serial.txt, and check that the last step on it is that one, not
+# finished. 1 (with a failure reported, the VM stopped) when the step never came.
+power_cut() {
+	local dir=$1 sre=$2 delay=$3 what=$4 out last; shift 4
+	if ! out=$("$qemu" wait "$dir" "^\[ ?[0-9]+/[0-9]+\] $sre" 1800 --fail "$FAILS" "$@" 2>&1); then
+		"$qemu" stop "$dir"; fail "$what: the installer reaches the step" "$out; $("$qemu" text "$dir" | tail -n 8)"; return 1
+	fi
+	sleep "$delay"
+	"$qemu" kill "$dir"
+	"$qemu" text "$dir" > "$dir/serial.txt"
+	last=$(grep -a -E '^\[ ?[0-9]+/[0-9]+\] ' "$dir/serial.txt" | tail -n 1)
+	check "$what: QEMU was killed while the step ran ($(printf '%s' "$last" | cut -c1-70))" \
+		sh -c "printf '%s' \"\$1\" | grep -Eq '$sre' && ! printf '%s' \"\$1\" | grep -Eq ' [0-9]+\.[0-9] s\$'" _ "$last"
+}

@@ -252,7 +252,7 @@ sys.exit(not (h and h[0].startswith("$6$") and crypt.crypt(sys.argv[2], h[0]) ==
 # the last install completes. Then that disk boots by itself: Xen, the first boot, root
 # logs in over SSH with the answer file's key, `xl info` answers.
 power_loss_install() {
-	local name=install-power-loss d="$work/install-power-loss" cut sre delay dir out rc last port
+	local name=install-power-loss d="$work/install-power-loss" cut sre delay dir out rc port
 	rm -rf "$d"; mkdir -p "$d/www/scripts" "$d/answer"
 	printf '#!/bin/sh\necho "installed by the e2e test" > "$1/etc/xenhost-e2e-populated"\n' > "$d/www/scripts/populated.sh"
 	answerfile "$name" bios ext4 \
@@ -271,15 +271,7 @@ power_loss_install() {
 		esac
 		dir="$d/cut-$cut"
 		if ! install_vm "$dir"; then "$qemu" stop "$dir"; fail "$name: cut during $cut: start the install" "$("$qemu" text "$dir" | tail -n 5)"; return; fi
-		if ! out=$("$qemu" wait "$dir" "^\[ ?[0-9]+/[0-9]+\] $sre" 1800 --stall "$XH_E2E_STALL" --fail "$FAILS" 2>&1); then
-			"$qemu" stop "$dir"; fail "$name: cut during $cut: the install reaches the step" "$out; $("$qemu" text "$dir" | tail -n 8)"; return
-		fi
-		sleep "$delay"
-		"$qemu" kill "$dir"
-		"$qemu" text "$dir" > "$dir/serial.txt"
-		last=$(grep -a -E '^\[ ?[0-9]+/[0-9]+\] ' "$dir/serial.txt" | tail -n 1)
-		check "$name: the power was cut while the install ran the step ($(printf '%s' "$last" | cut -c1-60))" \
-			sh -c "printf '%s' \"\$1\" | grep -Eq '$sre' && ! printf '%s' \"\$1\" | grep -Eq ' [0-9]+\.[0-9] s\$'" _ "$last"
+		power_cut "$dir" "$sre" "$delay" "$name: cut during $cut" --stall "$XH_E2E_STALL" || return
 	done
 	dir="$d/final"
 	if ! install_vm "$dir"; then "$qemu" stop "$dir"; fail "$name: start the last install" "$("$qemu" text "$dir" | tail -n 5)"; return; fi

@@ -296,7 +296,7 @@ storage_file() {
 # the power went), Xen runs, and the guest disk image on the local storage is
 # byte-identical. Each cut starts from the installed disk of N.
 power_loss() {
-	local name=power-loss d="$work/upgrade-power-loss" port cut sre delay want dir out last storage
+	local name=power-loss d="$work/upgrade-power-loss" port cut sre delay want dir out storage
 	port=$(free_port)
 	rm -rf "$d"; mkdir -p "$d"
 	cp --sparse=always "$base" "$d/base.img" || { fail "$name: copy of the installed disk" "cp failed"; return; }
@@ -312,15 +312,7 @@ power_loss() {
 		dir="$d/$cut"
 		cp --sparse=always "$d/base.img" "$d/$cut.img" || { fail "$name: copy of the disk" "cp failed"; return; }
 		if ! out=$(iso_start "$dir" "$d/$cut.img" "$up"); then fail "$name: cut during $cut: start the upgrade" "$out"; continue; fi
-		if ! out=$("$qemu" wait "$dir" "^\[ ?[0-9]+/[0-9]+\] $sre" 1800 --fail "$FAILS" 2>&1); then
-			"$qemu" stop "$dir"; fail "$name: cut during $cut: the upgrade reaches the step" "$out; $("$qemu" text "$dir" | tail -n 8)"; continue
-		fi
-		sleep "$delay"
-		"$qemu" kill "$dir"
-		"$qemu" text "$dir" > "$dir/serial.txt"
-		last=$(grep -a -E '^\[ ?[0-9]+/[0-9]+\] ' "$dir/serial.txt" | tail -n 1)
-		check "$name: cut during $cut: QEMU was killed while the step ran ($(printf '%s' "$last" | cut -c1-70))" \
-			sh -c "printf '%s' \"\$1\" | grep -Eq '$sre' && ! printf '%s' \"\$1\" | grep -Eq ' [0-9]+\.[0-9] s\$'" _ "$last"
+		power_cut "$dir" "$sre" "$delay" "$name: cut during $cut" || continue
 		if ! out=$(host_boot "$dir/after" "$d/$cut.img" "$port"); then
 			fail "$name: cut during $cut: the disk boots by itself" "$out; $("$qemu" text "$dir/after" | tail -n 8)"; "$qemu" stop "$dir/after"; continue
 		fi
