@@ -3,7 +3,7 @@
 
 # The rootfs stage's outputs: the image, the install environment's kernel, initramfs and Xen.
 : "${XH_ROOTFS_DIR:=$XH_BUILD/rootfs}"
-XH_ROOTFS_FILES=(rootfs.squashfs rootfs.squashfs.sha256 vmlinuz initrd-live.img xen.gz)
+XH_ROOTFS_FILES=(rootfs.squashfs rootfs.squashfs.sha256 vmlinuz initrd-live.img xen.gz RPM-GPG-KEY-xenhost)
 SYSLINUX_BIOS=/usr/lib/syslinux/modules/bios
 GRUB_EFI_DIR=/usr/lib/grub/x86_64-efi
 
@@ -28,7 +28,7 @@ iso_inputs_key() {
 		printf '%s %s\n' "$f" "$(sha256sum < "$XH_ROOTFS_DIR/$f" | cut -c1-64)"
 	done
 	printf 'rootfs.squashfs %s\n' "$(cut -c1-64 "$XH_ROOTFS_DIR/rootfs.squashfs.sha256")"
-	printf 'RPM-GPG-KEY-xenhost %s\n' "$(sha256sum < "$XH_BUILD/repo/RPM-GPG-KEY-xenhost" | cut -c1-64)"
+	printf 'RPM-GPG-KEY-xenhost %s\n' "$(sha256sum < "$XH_ROOTFS_DIR/RPM-GPG-KEY-xenhost" | cut -c1-64)"
 	dpkg-query -W -f='${Package} ${Version}\n' "${XH_BOOT_DEBS[@]}" 2>/dev/null
 }
 

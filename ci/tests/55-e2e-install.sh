@@ -265,7 +265,7 @@ power_loss_install() {
 	}
 	for cut in mkfs unpack grub; do
 		case $cut in
-		mkfs)   sre='make filesystems on '; delay=5 ;;
+		mkfs)   sre='make filesystems on '; delay=0 ;;   # (a few seconds long: cut at once)
 		unpack) sre='unpack the image'; delay=40 ;;
 		grub)   sre='install GRUB for BIOS'; delay=10 ;;
 		esac
@@ -287,7 +287,7 @@ power_loss_install() {
 		{ fail "$name: start the installed host" "see $d/boot/qemu.out"; return; }
 	out=$("$qemu" wait "$d/boot" "Xenhost $ver is ready" 900 --stall "$XH_E2E_STALL" --fail "$FAILS" 2>&1); rc=$?
 	if [ $rc = 0 ]; then
-		on_host "$port" 'hostname; xl info | grep -E "^xen_version"; xenhost-firstboot status | grep -c " done " | sed "s/^/units-done /"' \
+		on_host "$port" 'for i in $(seq 1 60); do [ -e /var/lib/xenhost/firstboot/done.done ] && break; sleep 2; done; hostname; xl info | grep -E "^xen_version"; xenhost-firstboot status | grep -c " done " | sed "s/^/units-done /"' \
 			> "$d/boot/result.txt" 2>&1
 	fi
 	"$qemu" stop "$d/boot"
