@@ -16,8 +16,12 @@ in_root() { in_image "$mnt" "$@"; }
 for n in $(sed 's/#.*//' "$XH_TOP/rootfs/rpms.list"); do
 	check "rpm database has $n" in_root rpm -q "$n"
 done
-check "chrooted 'rpm -qa' lists the platform and nothing else" sh -c \
-	"test \"\$(chroot $mnt rpm -qa --qf '%{NAME}\n' | sort | tr '\n' ' ')\" = \"\$(sed 's/#.*//; /^\$/d' $XH_TOP/rootfs/rpms.list | sort | tr '\n' ' ')\""
+check "chrooted 'rpm -qa' lists the platform and nothing else (but the signing key)" sh -c \
+	"test \"\$(chroot $mnt rpm -qa --qf '%{NAME}\n' | grep -vx gpg-pubkey | sort | tr '\n' ' ')\" = \"\$(sed 's/#.*//; /^\$/d' $XH_TOP/rootfs/rpms.list | sort | tr '\n' ' ')\""
+# the repository's key is the one key in the rpm database (rpm names it gpg-pubkey-<key id>)
+keyid=$(gpg --batch --show-keys --with-colons "$XH_BUILD/repo/RPM-GPG-KEY-xenhost" 2>/dev/null | awk -F: '$1 == "pub" { print tolower(substr($5, 9)); exit }')
+check "the rpm database holds the signing key and no other (gpg-pubkey-$keyid), as /etc/pki/rpm-gpg/RPM-GPG-KEY-xenhost" sh -c \
+	"[ \"\$(chroot $mnt rpm -q gpg-pubkey --qf '%{VERSION}\n')\" = '$keyid' ] && cmp -s '$mnt/etc/pki/rpm-gpg/RPM-GPG-KEY-xenhost' '$XH_BUILD/repo/RPM-GPG-KEY-xenhost'"
 
 # --- the programs a host and its installer need
 for p in xl xenstored xenconsoled grub-install grub-mkimage efibootmgr mkfs.ext4 mkfs.xfs mkfs.vfat \
