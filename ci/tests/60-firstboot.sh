@@ -104,6 +104,8 @@ for u in network storage xen; do date -u > "$st/$u.done"; done
 check "done succeeds once all are, with a summary naming storage and address" sh -c \
 	"chroot $mnt xenhost-firstboot run done | grep -q 'local storage   ext4 $uuid'"
 check "... and puts the summary in front of the login prompt" test -s "$mnt/etc/issue.d/50-xenhost.issue"
+check "... which says root logs in over SSH with a key (no password allowed by the installer)" \
+	grep -q 'ssh root@.* (with a key), or as root on this console' "$mnt/etc/issue.d/50-xenhost.issue"
 
 # upgrade: keys are carried over, not regenerated
 touch "$st/upgrade"; fb rerun identity > /dev/null
