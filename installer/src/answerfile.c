@@ -455,7 +455,6 @@ static int h_primary_disk(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs), dummy = 0;
 
 	a->primary = n;
-	a->c->given |= GIVEN_PRIMARY_DISK;
 	if (attr_get(n, "guest-storage") || attr_get(n, "gueststorage"))
 		a->c->given |= GIVEN_STORAGE;
 	if (a->c->mode == MODE_UPGRADE) {
@@ -486,7 +485,6 @@ static int h_guest_disk(struct af *a, const xmlNode *n)
 			   CFG_MAX_GUEST_DISKS, CFG_MAX_GUEST_DISKS);
 		return -EINVAL;
 	}
-	a->c->given |= GIVEN_STORAGE;
 	struct disk_selector *s = &a->c->guest_disks[a->c->n_guest_disks++];
 	return parse_disk(a, n, s) < 0 ? -EINVAL : r;
 }
@@ -530,13 +528,11 @@ static int h_text_checked(struct af *a, const xmlNode *n, char *out, size_t sz,
 
 static int h_keymap(struct af *a, const xmlNode *n)
 {
-	a->c->given |= GIVEN_KEYMAP;
 	return h_text_checked(a, n, a->c->keymap, sizeof(a->c->keymap), check_keymap, "us or de-latin1");
 }
 
 static int h_hostname(struct af *a, const xmlNode *n)
 {
-	a->c->given |= GIVEN_HOSTNAME;
 	return h_text_checked(a, n, a->c->hostname, sizeof(a->c->hostname), check_hostname,
 			      "xenhost1 or xenhost1.example.com");
 }
@@ -544,7 +540,6 @@ static int h_hostname(struct af *a, const xmlNode *n)
 static int h_timezone(struct af *a, const xmlNode *n)
 {
 	a->c->timezone_pos = xml_pos_text(a->x, n);
-	a->c->given |= GIVEN_TIMEZONE;
 	return h_text_checked(a, n, a->c->timezone, sizeof(a->c->timezone), check_timezone,
 			      "Europe/London or Etc/UTC");
 }
@@ -559,7 +554,6 @@ static int h_root_password(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 
 	a->root_password = n;
-	a->c->given |= GIVEN_PASSWORD;
 	if (get_enum_attr(a, n, "type", types, false, &type) < 0)
 		return -EINVAL;
 	if (get_bool_attr(a, n, "ssh", &a->c->ssh_root_password) < 0)
@@ -787,7 +781,6 @@ static int h_admin_interface(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 
 	a->admin = n;
-	a->c->given |= GIVEN_ADMIN;
 	na->pos = POS(n);
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (c->type == XML_TEXT_NODE && !is_blank_str((const char *)c->content)) {
@@ -923,7 +916,6 @@ static int h_ntp(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 
 	a->ntp = n;
-	a->c->given |= GIVEN_NTP;
 	if (get_enum_attr(a, n, "source", src, true, &v) < 0)
 		return -EINVAL;
 	a->c->ntp = (enum ntp_source)v;
@@ -941,7 +933,6 @@ static int h_ntp_server(struct af *a, const xmlNode *n)
 	int r = check_attrs(a, n, attrs);
 	if (!a->first_ntp_server)
 		a->first_ntp_server = n;
-	a->c->given |= GIVEN_NTP;
 	if (get_text(a, n, v, sizeof(v), true) < 0)
 		return -EINVAL;
 	if (check_ip_any(v) && check_hostname(v)) {
@@ -1221,26 +1212,27 @@ struct rule {
 	bool many;
 	int (*fn)(struct af *, const xmlNode *);
 	const char *why_not;   /* why it is not used in the other modes */
+	unsigned given;        /* GIVEN_*: the screens it answers (interactive="partial") */
 };
 
 #define UPG "an upgrade keeps the settings of the existing installation"
 static const struct rule rules[] = {
 	{ "primary-disk", NULL, M_INSTALL, false, h_primary_disk,
-	  "a restore names its disk with <backup-disk> (optional: the installation found)" },
-	{ "guest-disk", NULL, M_NEW, true, h_guest_disk, UPG " and its local storage" },
+	  "a restore names its disk with <backup-disk> (optional: the installation found)", GIVEN_PRIMARY_DISK },
+	{ "guest-disk", NULL, M_NEW, true, h_guest_disk, UPG " and its local storage", GIVEN_STORAGE },
 	{ "existing-installation", NULL, M_UPGRADE, false, h_existing,
 	  "it names the installation to upgrade; a fresh install or reinstall uses <primary-disk>" },
 	{ "backup-disk", NULL, M_RESTORE, false, h_backup_disk, "it is used only inside <restore>" },
-	{ "keymap", NULL, M_NEW, false, h_keymap, UPG },
-	{ "root-password", NULL, M_NEW, false, h_root_password, UPG " (including the root password)" },
+	{ "keymap", NULL, M_NEW, false, h_keymap, UPG, GIVEN_KEYMAP },
+	{ "root-password", NULL, M_NEW, false, h_root_password, UPG " (including the root password)", GIVEN_PASSWORD },
 	{ "root-ssh-key", NULL, M_NEW, true, h_root_ssh_key, UPG " (including root's SSH keys)" },
 	{ "source", NULL, M_INSTALL, false, h_source, "a restore uses no image" },
-	{ "admin-interface", NULL, M_NEW, false, h_admin_interface, UPG " (including the network)" },
+	{ "admin-interface", NULL, M_NEW, false, h_admin_interface, UPG " (including the network)", GIVEN_ADMIN },
 	{ "name-server", "nameserver", M_NEW, true, h_name_server, UPG },
-	{ "hostname", NULL, M_NEW, false, h_hostname, UPG },
-	{ "timezone", NULL, M_NEW, false, h_timezone, UPG },
-	{ "ntp", NULL, M_NEW, false, h_ntp, UPG },
-	{ "ntp-server", "ntp-servers", M_NEW, true, h_ntp_server, UPG },
+	{ "hostname", NULL, M_NEW, false, h_hostname, UPG, GIVEN_HOSTNAME },
+	{ "timezone", NULL, M_NEW, false, h_timezone, UPG, GIVEN_TIMEZONE },
+	{ "ntp", NULL, M_NEW, false, h_ntp, UPG, GIVEN_NTP },
+	{ "ntp-server", "ntp-servers", M_NEW, true, h_ntp_server, UPG, GIVEN_NTP },
 	{ "bootloader", NULL, M_INSTALL, false, h_bootloader, "a restore keeps the bootloader settings" },
 	{ "script", NULL, M_INSTALL, true, h_script, "a restore runs no scripts" },
 	{ "post-install-script", NULL, M_INSTALL, false, h_old_script, "a restore runs no scripts" },
@@ -1328,6 +1320,7 @@ static void walk(struct af *a, const xmlNode *root)
 		}
 		if (!first[i])
 			first[i] = c;
+		a->c->given |= rules[i].given;
 		rules[i].fn(a, c);
 	}
 }
