@@ -60,6 +60,8 @@ wait_for() {
 key() { tmux send-keys -t "$S" "$@"; sleep 0.4; }
 text() { tmux send-keys -t "$S" -l "$1"; sleep 0.4; }
 down() { local i; for i in $(seq 1 "$1"); do tmux send-keys -t "$S" Down; done; sleep 0.4; }
+up() { tmux send-keys -t "$S" $(printf "Up %.0s" $(seq 1 "$1")); sleep 0.4; }
+PROBE_MAX_DISKS=64 # installer/src/probe.h: Up this often reaches the top of any disk list
 shot() { screen > "$shots/$1.txt"; }
 exit_status() { # NAME SECONDS: the installer's exit status, when it ends
 	local i
@@ -101,8 +103,9 @@ step_welcome() {
 		screen | tr -s ' \n' ' ' | grep -Eq '(BIOS|UEFI) firmware, 16 GiB of memory, 4 CPUs' && key F12
 }
 step_action() { wait_for 'What to do' && shot 03-action && screen | grep -q 'Install Xenhost' && key Enter; }
-pick_disk() { # NAME: choose disk NAME in the list
-	wait_for 'System disk' && local r && r=$(row_of "$1" '│ ┌') && [ -n "$r" ] && { [ "$r" -le 1 ] || down $(( r - 1 )); }
+pick_disk() { # NAME: choose disk NAME in the list (from its top: the list keeps the disk chosen before)
+	wait_for 'System disk' && up "$PROBE_MAX_DISKS" && local r && r=$(row_of "$1" '│ ┌') && [ -n "$r" ] &&
+		{ [ "$r" -le 1 ] || down $(( r - 1 )); }
 }
 step_disk() {
 	pick_disk "$O1" && wait_for "WARNING: holds 1 partition" && shot 04-disk && key Enter &&

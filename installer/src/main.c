@@ -116,7 +116,7 @@ static void usage(FILE *out)
 		"                        probe another tree than /sys, /dev and /proc (for tests)\n"
 		"  --host-ram SIZE --host-cpus N\n"
 		"                        the host's memory and CPUs, instead of the probed ones\n"
-		"  --disk-allow-loop     offer loop devices as disks (for tests only)\n"
+		"  --disk-allow-loop     offer attached loop devices as the only disks (tests only)\n"
 		"  --help, --version\n\n"
 		"Exit codes: 0 success, 1 internal error, 2 usage, 3 invalid answer file or kernel\n"
 		"command line, 4 the configuration does not fit this machine (or a disk is in use),\n"
@@ -191,7 +191,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->host_cpus = (unsigned)v;
 			break;
 		case O_IMAGE: o->image = optarg; break;
-		case O_ALLOW_LOOP: o->root.allow_loop = true; break;
+		case O_ALLOW_LOOP: o->root.loop_only = true; break;
 		case O_INSTALL_UNIT: o->install_unit = true; break;
 		case O_LIVE_NET: o->live_network = optarg; break;
 		case O_TIMEOUT:

@@ -61,10 +61,12 @@ static int read_u64(const char *sysfs, const char *name, const char *attr, uint6
 	return 0;
 }
 
-static bool skipped_name(const char *n, bool allow_loop)
+/* With loop_only (tests), attached loop devices are the only disks: the machine's own
+ * disks are never offered, so a test that picks the wrong row cannot reach them. */
+static bool skipped_name(const char *n, bool loop_only)
 {
-	if (allow_loop && !strncmp(n, "loop", 4))
-		return false;
+	if (loop_only)
+		return strncmp(n, "loop", 4) != 0;
 	static const char *const prefixes[] = { "loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd", "drbd", NULL };
 	for (size_t i = 0; prefixes[i]; i++)
 		if (!strncmp(n, prefixes[i], strlen(prefixes[i])))
@@ -347,7 +349,7 @@ int probe_disks(const struct probe_root *root, struct disk_info **disks, size_t 
 	}
 	struct dirent *e;
 	while ((e = readdir(dh)) && k < PROBE_MAX_DISKS) {
-		if (skipped_name(e->d_name, root->allow_loop))
+		if (skipped_name(e->d_name, root->loop_only))
 			continue;
 		if (probe_disk(root, e->d_name, &v[k]) < 0 || v[k].size == 0)
 			continue;

@@ -18,7 +18,7 @@ struct probe_root {
 	const char *sysfs;   /* "/sys" */
 	const char *dev;     /* "/dev" (for disk/by-id) */
 	const char *proc;    /* "/proc" (for meminfo) */
-	bool allow_loop;     /* tests only (--disk-allow-loop): offer attached loop devices as disks */
+	bool loop_only;      /* tests only (--disk-allow-loop): attached loop devices are the only disks */
 };
 
 struct disk_info {

@@ -92,6 +92,22 @@ static void test_list_skips_and_sorts(void **state)
 		assert_string_equal(f->disks[i].name, want[i]);
 }
 
+/* --disk-allow-loop (tests): the loop devices and nothing else, so that a test driving
+ * the screens can never pick the machine's own disk. */
+static void test_loop_only(void **state)
+{
+	struct fx *f = *state;
+	struct probe_root pr = f->pr;
+	struct disk_info *d = NULL;
+	size_t n = 0;
+	pr.loop_only = true;
+	assert_int_equal(probe_disks(&pr, &d, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(d[0].name, "loop0");
+	assert_string_equal(d[0].devnode, "/dev/loop0");
+	free(d);
+}
+
 static void test_sata_disk(void **state)
 {
 	struct fx *f = *state;
@@ -283,6 +299,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_list_skips_and_sorts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sata_disk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_buses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_host, setup, teardown),
