@@ -9,7 +9,8 @@
 #                       that needs it and kept outside the build cache, so that every
 #                       build on the machine signs with the same key.
 #
-# The key is Ed25519 and signatures carry SOURCE_DATE_EPOCH as their time: EdDSA
+# The key is Ed25519 and signatures carry SOURCE_DATE_EPOCH as their time (an RPM's, its
+# build time; the repository's, the commit's): EdDSA
 # signatures are deterministic, so two builds of a commit with the same key give the
 # same signed bytes. A key made here is dated 2020-01-01 for the same reason (a
 # signature may not predate its key).
@@ -47,13 +48,19 @@ xh_signing_init() {
 	[ -n "$XH_SIGNING_FPR" ] || { echo "error: no secret key in $GNUPGHOME" >&2; return 1; }
 }
 
-# xh_sign_rpms SDE FILE...: sign RPMs in place (rpmsign), the signature dated SDE.
+# xh_sign_rpms FILE...: sign RPMs in place (rpmsign), each signature dated the RPM's own
+# build time (its package's SOURCE_DATE_EPOCH), not the product's: a Xen or kernel RPM
+# that the next release reuses keeps its bytes, signature included.
 xh_sign_rpms() {
-	local sde=$1; shift
-	rpmsign --define "__gpg /usr/bin/gpg" --define "_gpg_name $XH_SIGNING_FPR" --define "_gpg_path $GNUPGHOME" \
-		--define "_gpg_sign_cmd_extra_args --quiet --no-tty --faked-system-time $sde! --pinentry-mode loopback --passphrase ''" \
-		--addsign "$@" 2>&1 | grep -v 'GPG_TTY\|faked system time\|\.rpm:$' >&2
-	return "${PIPESTATUS[0]}"
+	local f t
+	for f; do
+		t=$(rpm -qp --nosignature --qf '%{BUILDTIME}' "$f" 2> /dev/null) && [ -n "$t" ] ||
+			{ echo "error: cannot read the build time of $f (rpm -qp)" >&2; return 1; }
+		rpmsign --define "__gpg /usr/bin/gpg" --define "_gpg_name $XH_SIGNING_FPR" --define "_gpg_path $GNUPGHOME" \
+			--define "_gpg_sign_cmd_extra_args --quiet --no-tty --faked-system-time $t! --pinentry-mode loopback --passphrase ''" \
+			--addsign "$f" 2>&1 | grep -v 'GPG_TTY\|faked system time\|\.rpm:$' >&2
+		[ "${PIPESTATUS[0]}" = 0 ] || return 1
+	done
 }
 
 # xh_sign_detached SDE FILE: FILE.asc, an armored detached signature dated SDE.
