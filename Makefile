@@ -20,7 +20,7 @@ export XH_CACHE := $(CACHE)
 export XH_BUILD := $(BUILD)
 export XH_TOP   := $(CURDIR)
 # PXE tree: where the live environment fetches the image (see docs/pxe.md).
-export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS
+export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS XH_PXE_DEFAULT
 
 # Order is the build order; all are in the repository.
 PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen kernel

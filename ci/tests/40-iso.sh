@@ -45,7 +45,7 @@ menus_agree() { diff <(cat "$1") <(cat "$2") && [ -s "$1" ]; }
 # menu_rules FILE ROOT: what every menu must offer.
 menu_rules() {
 	local f=$1 root=$2 id rest bad=0
-	for id in install install-serial unattended safe rescue local; do
+	for id in install install-serial unattended unattended-dhcp safe rescue local; do
 		grep -q "^$id|" "$f" || { echo "no entry '$id'"; bad=1; }
 	done
 	while IFS='|' read -r id lab xen dom0; do
@@ -145,6 +145,67 @@ if [ -d "$pxe/tftp" ]; then
 		diff <(cut -d'|' -f1-3 "$tmp/m.isolinux") <(cut -d'|' -f1-3 "$tmp/p.pxelinux")
 else
 	fail "PXE tree present" "no $pxe/tftp: run 'make pxe'"
+fi
+
+# --- the live environment's start-up (issue 19): under each boot entry of the ISO's and
+# the PXE tree's menus, with and without a DHCP lease that names an answer file (option
+# 224), which installation does live-install (as the xenhost-live RPM ships it) start?
+# Only an entry that asks for it (answerfile=) starts an unattended, disk-wiping install.
+live_install=$tmp/live-rpm/usr/libexec/xenhost/live-install
+rpm=$(rpm_of xenhost-live) && rpm_extract "$rpm" "$tmp/live-rpm"
+live_root() { # DIR CMDLINE LEASE(224|plain|none) CARRIER: a /proc, /run and /sys for live-install
+	rm -rf "$1"; mkdir -p "$1/proc" "$1/run/systemd/netif/leases" "$1/sys/class/net/eth0"
+	printf '%s\n' "$2" > "$1/proc/cmdline"
+	echo "$4" > "$1/sys/class/net/eth0/carrier"
+	case $3 in
+	224) printf 'ADDRESS=10.0.2.15\nOPTION_224=687474703a2f2f31302e302e322e3130302f612e786d6c\n' > "$1/run/systemd/netif/leases/2" ;;
+	plain) printf 'ADDRESS=10.0.2.15\n' > "$1/run/systemd/netif/leases/2" ;;
+	esac
+}
+plan() { XH_LIVE_ROOT=$tmp/lr XH_LIVE_WAIT=${WAIT:-2} "$live_install" --plan; }
+# entry_plans MENU: for every entry, the plan under each lease, checked against the rule
+entry_plans() {
+	local menu=$1 id lab xen dom0 lease want got bad=0 af
+	while IFS='|' read -r id lab xen dom0; do
+		[ "$id" = local ] && continue
+		case " $dom0 " in *" systemd.unit=rescue.target "*) continue ;; esac   # no installer runs there
+		af=$(printf '%s\n' $dom0 | sed -n 's/^answerfile=//p')
+		for lease in 224 plain none; do
+			live_root "$tmp/lr" "$dom0" "$lease" 1
+			got=$(plan 2>&1 | head -n 1)
+			if [ -z "$af" ]; then want=interactive; else want="unattended answerfile=$af"; fi
+			[ "$got" = "$want" ] || { echo "$id, lease $lease: '$got', expected '$want'"; bad=1; }
+			echo "    $id, lease $lease: $got"
+		done
+	done < "$menu"
+	return $bad
+}
+if [ -x "$live_install" ]; then
+	check "live start-up: every ISO entry starts what it names; a lease with option 224 never makes the interactive entries unattended" \
+		entry_plans "$tmp/m.isolinux"
+	[ -f "$tmp/p.pxelinux" ] && check "live start-up: the same for every PXE entry" entry_plans "$tmp/p.pxelinux"
+	check "live start-up: the interactive and the unattended-dhcp entries exist in both menus" sh -c \
+		"grep -q '^install|' '$tmp/m.isolinux' && grep -q '^unattended-dhcp|.* answerfile=dhcp' '$tmp/m.isolinux' && grep -q '^unattended-dhcp|.* answerfile=dhcp' '$tmp/p.pxelinux'"
+	live_root "$tmp/lr" "BOOT_IMAGE=vmlinuz console=hvc0" 224 1
+	check "live start-up: the interactive entry with an option-224 lease says the file is not used and which entry uses it" \
+		sh -c "XH_LIVE_ROOT='$tmp/lr' '$live_install' --plan | grep -q \"note: the DHCP server names an answer file (option 224), but this boot entry is interactive: it is not used. To install from it, boot the 'Unattended install (answer file from DHCP)' entry (answerfile=dhcp)\""
+	live_root "$tmp/lr" "console=hvc0 answerfile=dhcp" none 1
+	late_lease() { # the lease comes 2 s after start-up: answerfile=dhcp waits for it
+		local t0=$SECONDS out
+		( sleep 2; printf 'ADDRESS=10.0.2.15\nOPTION_224=6874\n' > "$tmp/lr/run/systemd/netif/leases/2" ) &
+		out=$(WAIT=10 plan); wait
+		[ "$out" = "unattended answerfile=dhcp" ] && [ $((SECONDS - t0)) -ge 2 ] && [ $((SECONDS - t0)) -lt 10 ] ||
+			{ echo "'$out' after $((SECONDS - t0)) s"; return 1; }
+	}
+	check "live start-up: answerfile=dhcp waits for the lease that names the file (it came after 2 s)" late_lease
+	live_root "$tmp/lr" "console=hvc0 answerfile=dhcp" plain 1
+	check "live start-up: answerfile=dhcp without option 224 gives up after XH_LIVE_WAIT and lets the installer say what to do" \
+		sh -c "out=\$(XH_LIVE_ROOT='$tmp/lr' XH_LIVE_WAIT=1 '$live_install' --plan) && echo \"\$out\" | grep -qx 'unattended answerfile=dhcp' && echo \"\$out\" | grep -q 'no DHCP lease carrying option 224 after 1 s'"
+	live_root "$tmp/lr" "console=hvc0 answerfile=auto" none 0
+	check "live start-up: answerfile=auto without a network link does not wait for a lease" \
+		sh -c "t0=\$(date +%s); [ \"\$(XH_LIVE_ROOT='$tmp/lr' XH_LIVE_WAIT=20 '$live_install' --plan)\" = 'unattended answerfile=auto' ] && [ \$((\$(date +%s) - t0)) -lt 5 ]"
+else
+	fail "live start-up: live-install from the xenhost-live RPM" "no $live_install (rpm: ${rpm:-none})"
 fi
 
 # --- the menu generator refuses broken descriptions, by name

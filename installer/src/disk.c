@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -129,6 +130,73 @@ int disk_check_unused(const char *sysfs, const struct disk_info *d, char *why, s
 	return 0;
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Let udev finish what it has queued (a no-op where no udev runs). Never called while
+ * the disk's lock is held: udev requeues the events of a locked disk, and settle would
+ * wait for them until its timeout. */
+void disk_settle(struct xlog *log)
+{
+	if (access("/run/udev/control", F_OK) != 0 || !have_program(NULL, "udevadm"))
+		return;
+	const char *argv[] = { "udevadm", "settle", "--timeout=30", NULL };
+	struct run_opts o = { .quiet_fail = true };
+	long t0 = now_ms();
+	run_argv(log, &o, argv, NULL);
+	xlog_msg(log, "udevadm settle: %ld ms", now_ms() - t0);
+}
+
+int disk_lock(struct xlog *log, const char *devnode, int *fdp)
+{
+	long t0 = now_ms(), delay = 10;
+	int fd = open(devnode, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		int e = errno;
+		fprintf(stderr, "xenhost-installer: cannot open %s to lock it: %s\n", devnode, strerror(e));
+		return -e;
+	}
+	/* udev holds a shared lock while it probes the disk or a partition: wait for it */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		if (e == EINTR)
+			continue;
+		if (e != EWOULDBLOCK || now_ms() - t0 >= DISK_LOCK_WAIT_MS) {
+			close(fd);
+			fprintf(stderr, "xenhost-installer: cannot lock %s (flock) after %ld ms: %s; another program "
+				"holds it: find it with 'fuser -v %s' and stop it, then install again\n", devnode,
+				now_ms() - t0, strerror(e), devnode);
+			return e == EWOULDBLOCK ? -EBUSY : -e;
+		}
+		sleep_ms(delay);
+		delay = delay * 2 > 500 ? 500 : delay * 2;
+	}
+	xlog_msg(log, "%s: locked (flock LOCK_EX) in %ld ms; udev leaves the disk alone until it is unlocked",
+		 devnode, now_ms() - t0);
+	*fdp = fd;
+	return 0;
+}
+
+void disk_unlock(struct xlog *log, const char *devnode, int *fdp)
+{
+	if (*fdp < 0)
+		return;
+	close(*fdp);   /* drops the flock */
+	*fdp = -1;
+	xlog_msg(log, "%s: unlocked", devnode);
+}
+
 static int wipe_fd(struct xlog *log, const char *dev, int fd)
 {
 	blkid_probe pr = blkid_new_probe();
@@ -237,13 +305,6 @@ static int fdisk_fail(struct fdisk_context *c, const char *what, const char *dev
 	return r < 0 ? r : -EIO;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Wait for /dev/<part>; make it from sysfs when no udev or devtmpfs does. */
 static int wait_node(struct xlog *log, const char *sysfs, const struct plan_disk *pd, unsigned number)
 {
@@ -270,13 +331,127 @@ static int wait_node(struct xlog *log, const char *sysfs, const struct plan_disk
 	return -ENODEV;
 }
 
-static bool kernel_has_part(const char *sysfs, const struct plan_disk *pd, unsigned number)
+static int read_u64(const char *path, uint64_t *v)
+{
+	unsigned long long x;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	int k = fscanf(f, "%llu", &x);
+	fclose(f);
+	if (k != 1)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+/* The kernel's partition <number> of the disk is there with the planned start and size
+ * (sysfs counts 512-byte sectors, whatever the disk's logical sector size). */
+static bool kernel_part_is(const char *sysfs, const struct plan_disk *pd, const struct plan_part *pp)
 {
 	char dev[96], path[PATH_MAX];
-	struct stat st;
-	part_devnode(&pd->disk, number, dev, sizeof(dev));
-	snprintf(path, sizeof(path), "%s/block/%s/%s/partition", sysfs, pd->disk.name, dev + 5);
-	return stat(path, &st) == 0;
+	uint64_t start, size;
+	part_devnode(&pd->disk, pp->number, dev, sizeof(dev));
+	snprintf(path, sizeof(path), "%s/block/%s/%s/start", sysfs, pd->disk.name, dev + 5);
+	if (read_u64(path, &start) < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/block/%s/%s/size", sysfs, pd->disk.name, dev + 5);
+	if (read_u64(path, &size) < 0)
+		return false;
+	return start * 512 == pp->start && size * 512 == pp->size;
+}
+
+static const struct plan_part *planned(const struct plan_disk *pd, unsigned number)
+{
+	for (size_t i = 0; i < pd->n_parts; i++)
+		if (pd->parts[i].number == number)
+			return &pd->parts[i];
+	return NULL;
+}
+
+/* "sda4" -> 4, "loop0p12" -> 12 */
+static unsigned part_number(const char *name)
+{
+	size_t l = strlen(name);
+	while (l && name[l - 1] >= '0' && name[l - 1] <= '9')
+		l--;
+	return (unsigned)strtoul(name + l, NULL, 10);
+}
+
+/* The kernel has exactly the plan's partitions, each with its planned start and size. */
+static bool kernel_matches_plan(const char *sysfs, const struct plan_disk *pd)
+{
+	char parts[64][64];
+	size_t np = probe_partitions(sysfs, pd->disk.name, parts, 64);
+	if (np != pd->n_parts)
+		return false;
+	for (size_t i = 0; i < np; i++) {
+		const struct plan_part *pp = planned(pd, part_number(parts[i]));
+		if (!pp || !kernel_part_is(sysfs, pd, pp))
+			return false;
+	}
+	return true;
+}
+
+/* EBUSY is retried: a prober (udev's blkid, a monitoring agent) that opened a partition
+ * closes it within milliseconds. Back-off 10, 20, 40 ... 500 ms, budget_ms in all. */
+struct backoff {
+	long t0, delay, budget;
+	int tries;
+};
+static struct backoff backoff_start(long budget_ms)
+{
+	return (struct backoff){ .t0 = now_ms(), .delay = 10, .budget = budget_ms, .tries = 1 };
+}
+static bool backoff_again(struct backoff *b, int r)
+{
+	if (r != -EBUSY || now_ms() - b->t0 >= b->budget)
+		return false;
+	sleep_ms(b->delay);
+	b->delay = b->delay * 2 > 500 ? 500 : b->delay * 2;
+	b->tries++;
+	return true;
+}
+
+/* "held open by PID 812 (blkid)", from the processes' open descriptors */
+static void describe_holders(dev_t dev, char *buf, size_t n)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	size_t used = 0;
+	buf[0] = '\0';
+	while (proc && (e = readdir(proc)) && used + 64 < n) {
+		char fddir[300], path[600], comm[64] = "?";
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(fddir, sizeof(fddir), "/proc/%s/fd", e->d_name);
+		DIR *fds = opendir(fddir);
+		struct dirent *f;
+		bool holds = false;
+		while (fds && !holds && (f = readdir(fds))) {
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%s", fddir, f->d_name);
+			holds = f->d_name[0] != '.' && stat(path, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == dev;
+		}
+		if (fds)
+			closedir(fds);
+		if (!holds)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		FILE *cf = fopen(path, "re");
+		if (cf) {
+			if (fgets(comm, sizeof(comm), cf))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(cf);
+		}
+		int k = snprintf(buf + used, n - used, "%sPID %s (%s)", used ? ", " : "held open by ", e->d_name, comm);
+		if (k > 0 && (size_t)k < n - used)
+			used += (size_t)k;
+	}
+	if (proc)
+		closedir(proc);
+	if (!used)
+		snprintf(buf, n, "no process holds it now");
 }
 
 static int blkpg(int fd, int op, unsigned number, uint64_t start, uint64_t len)
@@ -286,40 +461,97 @@ static int blkpg(int fd, int op, unsigned number, uint64_t start, uint64_t len)
 	return ioctl(fd, BLKPG, &arg) < 0 ? -errno : 0;
 }
 
-/* Make the kernel see the new table: BLKRRPART, and where that does nothing (or the
- * disk is busy), delete the old partitions and add the new ones with BLKPG, as partx
- * does. */
-static int kernel_update(struct xlog *log, const char *sysfs, const struct plan_disk *pd)
+static int blkpg_fail(const struct plan_disk *pd, const char *what, unsigned number, const struct backoff *b, int r)
+{
+	char dev[96], holders[512] = "";
+	struct stat st;
+	part_devnode(&pd->disk, number, dev, sizeof(dev));
+	if (stat(dev, &st) == 0 && S_ISBLK(st.st_mode))
+		describe_holders(st.st_rdev, holders, sizeof(holders));
+	fprintf(stderr, "xenhost-installer: the kernel refused to %s partition %u of %s (BLKPG) %d times in %ld ms: "
+		"%s%s%s; stop what uses %s (see 'fuser -v %s') and install again\n", what, number, pd->disk.devnode,
+		b->tries, now_ms() - b->t0, strerror(-r), holders[0] ? "; " : "", holders, dev, dev);
+	return r;
+}
+
+/* Partition by partition, as partx does: delete what the plan does not have as it is,
+ * keep a partition that already has the planned start and size (one that something
+ * holds open cannot be deleted, and need not be), add the rest. */
+static int blkpg_update(struct xlog *log, const char *sysfs, const struct plan_disk *pd, int fd)
 {
 	char parts[64][64];
-	int fd = open(pd->disk.devnode, O_RDONLY | O_CLOEXEC);
-	int r = 0;
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, BLKRRPART) < 0)
-		xlog_msg(log, "%s: BLKRRPART: %s; using BLKPG", pd->disk.devnode, strerror(errno));
-	bool all = true;
-	for (size_t i = 0; i < pd->n_parts; i++)
-		all = all && kernel_has_part(sysfs, pd, pd->parts[i].number);
-	if (!all) {
-		size_t np = probe_partitions(sysfs, pd->disk.name, parts, 64);
-		for (size_t i = 0; i < np; i++) {
-			size_t l = strlen(parts[i]);
-			while (l && parts[i][l - 1] >= '0' && parts[i][l - 1] <= '9')
-				l--;
-			unsigned num = (unsigned)strtoul(parts[i] + l, NULL, 10);
-			if (num && blkpg(fd, BLKPG_DEL_PARTITION, num, 0, 0) < 0)
-				xlog_msg(log, "%s: BLKPG delete partition %u: %s", pd->disk.devnode, num, strerror(errno));
+	size_t np = probe_partitions(sysfs, pd->disk.name, parts, 64);
+	int r;
+	for (size_t i = 0; i < np; i++) {
+		unsigned num = part_number(parts[i]);
+		const struct plan_part *pp = planned(pd, num);
+		if (!num)
+			continue;
+		if (pp && kernel_part_is(sysfs, pd, pp)) {
+			xlog_msg(log, "%s: partition %u already has the planned start and size; kept", pd->disk.devnode, num);
+			continue;
 		}
-		for (size_t i = 0; i < pd->n_parts && r == 0; i++) {
-			const struct plan_part *pp = &pd->parts[i];
+		struct backoff b = backoff_start(DISK_BUSY_WAIT_MS);
+		do
+			r = blkpg(fd, BLKPG_DEL_PARTITION, num, 0, 0);
+		while (backoff_again(&b, r));
+		if (r < 0 && r != -ENXIO)
+			return blkpg_fail(pd, "delete", num, &b, r);
+		xlog_msg(log, "%s: partition %u deleted (BLKPG, %d tries)", pd->disk.devnode, num, b.tries);
+	}
+	for (size_t i = 0; i < pd->n_parts; i++) {
+		const struct plan_part *pp = &pd->parts[i];
+		if (kernel_part_is(sysfs, pd, pp))
+			continue;
+		struct backoff b = backoff_start(DISK_BUSY_WAIT_MS);
+		do
 			r = blkpg(fd, BLKPG_ADD_PARTITION, pp->number, pp->start, pp->size);
-			if (r < 0)
-				fprintf(stderr, "xenhost-installer: the kernel refused partition %u of %s (BLKPG): %s; is the "
-					"disk in use?\n", pp->number, pd->disk.devnode, strerror(-r));
-		}
-		if (r == 0)
-			xlog_msg(log, "%s: partitions added with BLKPG", pd->disk.devnode);
+		while (backoff_again(&b, r));
+		if (r < 0)
+			return blkpg_fail(pd, "add", pp->number, &b, r);
+		xlog_msg(log, "%s: partition %u added (BLKPG, %d tries)", pd->disk.devnode, pp->number, b.tries);
+	}
+	return 0;
+}
+
+/* Make the kernel see the new table: BLKRRPART (retried while a partition is busy), and
+ * where that does not give the plan's partitions, BLKPG partition by partition. */
+static int kernel_update(struct xlog *log, const char *sysfs, const struct plan_disk *pd)
+{
+	int fd = open(pd->disk.devnode, O_RDONLY | O_CLOEXEC);
+	int r;
+	if (fd < 0) {
+		r = -errno;
+		fprintf(stderr, "xenhost-installer: cannot open %s to re-read its partitions: %s\n", pd->disk.devnode,
+			strerror(-r));
+		return r;
+	}
+	struct backoff b = backoff_start(DISK_REREAD_WAIT_MS);
+	do
+		r = ioctl(fd, BLKRRPART) < 0 ? -errno : 0;
+	while (backoff_again(&b, r));
+	if (r < 0)
+		xlog_msg(log, "%s: BLKRRPART: %s (%d tries in %ld ms)", pd->disk.devnode, strerror(-r), b.tries,
+			 now_ms() - b.t0);
+	else
+		xlog_msg(log, "%s: the kernel re-read the partition table (BLKRRPART, %d tries)", pd->disk.devnode,
+			 b.tries);
+	bool reread = r == 0;
+	r = 0;
+	if (kernel_matches_plan(sysfs, pd)) {
+		if (!reread)
+			xlog_msg(log, "%s: the kernel's partitions already have the planned starts and sizes",
+				 pd->disk.devnode);
+	} else {
+		xlog_msg(log, "%s: the kernel's partitions differ from the plan; updating them with BLKPG",
+			 pd->disk.devnode);
+		r = blkpg_update(log, sysfs, pd, fd);
+	}
+	if (r == 0 && !kernel_matches_plan(sysfs, pd)) {
+		fprintf(stderr, "xenhost-installer: after partitioning %s the kernel's partitions still differ from the "
+			"table written (see 'cat /proc/partitions'); reboot the install environment and install again\n",
+			pd->disk.devnode);
+		r = -EIO;
 	}
 	close(fd);
 	return r;
@@ -377,12 +609,6 @@ int disk_partition(struct xlog *log, const char *sysfs, const struct plan_disk *
 	fdisk_unref_context(c);
 	if ((r = kernel_update(log, sysfs, pd)) < 0)
 		return r;
-
-	if (access("/run/udev/control", F_OK) == 0 && have_program(NULL, "udevadm")) {
-		const char *argv[] = { "udevadm", "settle", "--timeout=30", NULL };
-		struct run_opts o = { .quiet_fail = true };
-		run_argv(log, &o, argv, NULL);
-	}
 	for (size_t i = 0; i < pd->n_parts; i++)
 		if ((r = wait_node(log, sysfs, pd, pd->parts[i].number)) < 0)
 			return r;

@@ -36,6 +36,9 @@ struct ictx {
 	const char *log_name;      /* the log's name under /var/log/installer/ ("install.log") */
 	struct target_facts *facts;
 	const struct existing *ex; /* upgrade, restore: the installation on the disk */
+	/* the whole disks' locks (disk_lock), held from the wipe to the end of partitioning;
+	 * -1 when not held (exec_steps sets them so, and drops any still held at its end) */
+	int disk_lock[PLAN_MAX_DISKS];
 };
 
 typedef int (*step_fn)(struct ictx *c, size_t arg);

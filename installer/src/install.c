@@ -296,10 +296,18 @@ int step_check_disks(struct ictx *c, size_t arg)
 }
 
 /* --- disks */
+/* The disk is locked from here to the end of its partitioning (disk_lock): udev neither
+ * probes it nor re-reads its table meanwhile, so nothing holds a partition that the
+ * kernel must drop or add. What udev queued before is finished first. */
 static int step_wipe(struct ictx *c, size_t d)
 {
+	const struct plan_disk *pd = &c->p->disks[d];
+	int r;
+	disk_settle(c->log);
+	if ((r = disk_lock(c->log, pd->disk.devnode, &c->disk_lock[d])) < 0)
+		return r;
 	c->disks_written = true;
-	return disk_wipe(c->log, c->o->sysfs, &c->p->disks[d]);
+	return disk_wipe(c->log, c->o->sysfs, pd);
 }
 
 static int step_partition(struct ictx *c, size_t d)
@@ -307,14 +315,14 @@ static int step_partition(struct ictx *c, size_t d)
 	const struct plan_disk *pd = &c->p->disks[d];
 	char dev[96];
 	int r = disk_partition(c->log, c->o->sysfs, pd);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < pd->n_parts; i++) {
+	for (size_t i = 0; r == 0 && i < pd->n_parts; i++) {
 		part_devnode(&pd->disk, pd->parts[i].number, dev, sizeof(dev));
-		if ((r = dev_wipe_signatures(c->log, dev)) < 0)
-			return r;
+		r = dev_wipe_signatures(c->log, dev);
 	}
-	return 0;
+	disk_unlock(c->log, pd->disk.devnode, &c->disk_lock[d]);
+	if (r == 0)
+		disk_settle(c->log);   /* udev probes the new partitions now: let it finish */
+	return r;
 }
 
 static int mkfs_part(struct ictx *c, const struct plan_disk *pd, const struct plan_part *pp)
@@ -907,6 +915,8 @@ enum install_result exec_steps(struct ictx *c, const struct step *steps, size_t 
 	sigemptyset(&sa.sa_mask);
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &sa, &old[k]);
+	for (size_t d = 0; d < PLAN_MAX_DISKS; d++)
+		c->disk_lock[d] = -1;
 	for (size_t i = 0; i < n; i++) {
 		xlog_step_begin(c->log, "%s", steps[i].title);
 		int r = steps[i].fn(c, steps[i].arg);
@@ -947,6 +957,8 @@ enum install_result exec_steps(struct ictx *c, const struct step *steps, size_t 
 			break;
 		}
 	}
+	for (size_t d = 0; d < c->p->n_disks && d < PLAN_MAX_DISKS; d++)
+		disk_unlock(c->log, c->p->disks[d].disk.devnode, &c->disk_lock[d]);
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &old[k], NULL);
 	return res;
