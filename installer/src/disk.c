@@ -333,7 +333,7 @@ static int wait_node(struct xlog *log, const char *sysfs, const struct plan_disk
 
 static int read_u64(const char *path, uint64_t *v)
 {
-	unsigned long long x;
+	unsigned long long x = 0;
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -errno;
@@ -350,7 +350,7 @@ static int read_u64(const char *path, uint64_t *v)
 static bool kernel_part_is(const char *sysfs, const struct plan_disk *pd, const struct plan_part *pp)
 {
 	char dev[96], path[PATH_MAX];
-	uint64_t start, size;
+	uint64_t start = 0, size = 0;
 	part_devnode(&pd->disk, pp->number, dev, sizeof(dev));
 	snprintf(path, sizeof(path), "%s/block/%s/%s/start", sysfs, pd->disk.name, dev + 5);
 	if (read_u64(path, &start) < 0)
