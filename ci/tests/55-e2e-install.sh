@@ -180,7 +180,7 @@ scenario() { # NAME FW SR [again]
 	if [ $rc = 0 ]; then
 		pass "$name: first boot finished, its summary on the serial console ($t_boot s after power-on)"
 		# (the summary is printed just before the last stamp is written: wait for the stamp)
-		on_host "$port" 'for i in $(seq 1 60); do [ -e /var/lib/xenhost/firstboot/done.done ] && break; sleep 2; done; hostname; xl info | grep -E "^(xen_version|nr_cpus|total_memory)"; findmnt -n -o FSTYPE,TARGET -T /srv/xenhost/storage/*/; ip -4 -o addr show dev xenbr0; xenhost-firstboot status; cat /etc/xenhost-e2e-populated; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; awk -F: "\$1 == \"root\" { print \"hash: \" \$2 }" /etc/shadow; sshd -T -C user=root,host=e2e,addr=10.0.2.2 | grep -i "^permitrootlogin"; stat -c "authorized_keys %a %U" /root/.ssh/authorized_keys; echo "firewall $(systemctl is-active xenhost-firewall) $(iptables-legacy -S INPUT | head -n 1) / $(ip6tables-legacy -S INPUT | head -n 1) / $(iptables-legacy -S INPUT | grep -c -- "--dport 22 -j ACCEPT")"; ss -Hltun | awk "{ print \"listen\", \$1, \$5 }"' \
+		on_host "$port" 'for i in $(seq 1 60); do [ -e /var/lib/xenhost/firstboot/done.done ] && break; sleep 2; done; hostname; xl info | grep -E "^(xen_version|nr_cpus|total_memory)"; findmnt -n -o FSTYPE,TARGET -T /srv/xenhost/storage/*/; ip -4 -o addr show dev xenbr0; xenhost-firstboot status; cat /etc/xenhost-e2e-populated; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; echo "runs: $(grep -c ": done in " /var/log/xenhost-firstboot.log)"; awk -F: "\$1 == \"root\" { print \"hash: \" \$2 }" /etc/shadow; sshd -T -C user=root,host=e2e,addr=10.0.2.2 | grep -i "^permitrootlogin"; stat -c "authorized_keys %a %U" /root/.ssh/authorized_keys; echo "firewall $(systemctl is-active xenhost-firewall) $(iptables-legacy -S INPUT | head -n 1) / $(ip6tables-legacy -S INPUT | head -n 1) / $(iptables-legacy -S INPUT | grep -c -- "--dport 22 -j ACCEPT")"; ss -Hltun | awk "{ print \"listen\", \$1, \$5 }"; grep -E "locked \(flock|unlocked|udevadm settle|BLKRRPART|BLKPG|planned start" /var/log/installer/install.log | sed "s/^[^ ]* /install-log: /"' \
 			> "$boot/result.txt" 2>&1 || fail "$name: SSH to the installed host as root" "$(tail -n 5 "$boot/result.txt")"
 		if [ "$fw" = bios ]; then
 			# the second boot: first boot must not run again
@@ -208,6 +208,13 @@ scenario() { # NAME FW SR [again]
 	"$qemu" text "$boot" > "$boot/serial.txt"
 	local res="$boot/result.txt"; touch "$res" "$boot/result2.txt"
 	check "$name: GRUB of the installed disk booted Xen" grep -Eaq '\(XEN\) Xen version 4\.17' "$boot/serial.txt"
+	# issue 19: the whole disk locked from the wipe to the end of partitioning, under the
+	# live environment's real udev (udevadm settle ran), and the kernel took the new table
+	check "$name: the installer locked the disk while partitioning, with udev running, and the kernel took the table (install log)" sh -c \
+		"grep -aq '^install-log: /dev/sd[a-z]: locked (flock LOCK_EX)' '$res' && grep -aq '^install-log: /dev/sd[a-z]: unlocked' '$res' &&
+		 grep -aq '^install-log: udevadm settle: ' '$res' && grep -aEq '^install-log: /dev/sd[a-z]: the kernel re-read the partition table|^install-log: /dev/sd[a-z]: partition [0-9]+ added' '$res' &&
+		 ! grep -aq 'refused to' '$res'"
+	grep -a '^install-log: ' "$res" | head -n 12 | sed 's/^/    /'
 	check "$name: the first-boot summary on the serial console shows the management address and the storage" \
 		sh -c "grep -Eaq 'management +xenbr0 10\.0\.2\.[0-9]+/24' '$boot/serial.txt' && grep -Eaq 'local storage +$sr ' '$boot/serial.txt'"
 	check "$name: the hostname is the answer file's" grep -aqx "$name" "$res"
