@@ -457,8 +457,10 @@ fi
 # installer locks the whole disk (flock) from the wipe to the end of partitioning, retries
 # EBUSY with a bounded back-off and keeps a partition that already has the planned start
 # and size. ci/lib/udev-like-prober does to the loop disk what udevd does (shared lock
-# while probing, a re-read on every close after a write); it held each partition 50 ms,
-# and the installer of the commit before this section failed 3 times in 3 against it.
+# while probing, a re-read on every close after a write, events requeued while the disk
+# is locked); it holds each partition 50 ms. The installer of the commit before this
+# section failed 5 times in 5 against it at the partitioning step ("the kernel refused
+# partition 1 ... (BLKPG): Device or resource busy").
 prober_start() { # STATS: the prober on $loop, running once it watches the disk
 	rm -f "$1" "$1.ready"
 	"$XH_TOP/ci/lib/udev-like-prober" --hold-ms 50 "$loop" "$1" & prober_pid=$!

@@ -180,7 +180,7 @@ int disk_lock(struct xlog *log, const char *devnode, int *fdp)
 			return e == EWOULDBLOCK ? -EBUSY : -e;
 		}
 		sleep_ms(delay);
-		delay = delay * 2 > 500 ? 500 : delay * 2;
+		delay = delay * 2 > 100 ? 100 : delay * 2;
 	}
 	xlog_msg(log, "%s: locked (flock LOCK_EX) in %ld ms; udev leaves the disk alone until it is unlocked",
 		 devnode, now_ms() - t0);

@@ -935,7 +935,8 @@ enum install_result exec_steps(struct ictx *c, const struct step *steps, size_t 
 			c->o->failed_errno = -r;
 			if (!c->disks_written)
 				res = steps[i].fn == step_scripts ? INSTALL_REFUSED_SCRIPT :
-				      steps[i].fn == step_check_disks || (i <= verify_idx && r == -EBUSY) ? INSTALL_REFUSED_BUSY :
+				      steps[i].fn == step_check_disks ||
+				      ((i <= verify_idx || steps[i].fn == step_wipe) && r == -EBUSY) ? INSTALL_REFUSED_BUSY :
 				      INSTALL_REFUSED_IMAGE;
 			else
 				res = INSTALL_FAILED;
