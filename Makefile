@@ -1,7 +1,7 @@
 # Xenhost: the stage graph. Each stage is a script that prints its name, cache hit or
 # miss and duration; outputs go to $(BUILD), caches to $(CACHE) (outside the checkout).
 #
-#   make            build everything that exists so far (the RPM repository)
+#   make            build the ISO and the PXE tree (and every stage before them)
 #   make deps       install the build dependencies (apt-get; seconds when present)
 #   make rpms       packages/*  -> build/repo/ (RPMs + repodata)
 #   make rootfs     rootfs/     -> build/rootfs.squashfs, build/rootfs.manifest
