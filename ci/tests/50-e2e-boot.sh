@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end: the real ISO and PXE tree boot in QEMU (software emulation) through every
-# path of design.md section 4, with the menus' default entries as a user would get them
+# path of docs/architecture.md section 3, with the menus' default entries as a user would get them
 # after the 5-second timeout, and reach the install environment's ready state:
 #   cd-bios cd-uefi        the ISO as a CD, SeaBIOS / OVMF
 #   stick-bios stick-uefi  the same file as a disk (a USB stick), SeaBIOS / OVMF

@@ -1,7 +1,7 @@
 /* config.h: struct install_config, what the operator asked for.
  *
- * Filled by the answer file parser (answerfile.c) today and by the interactive UI
- * later; read by the planner (plan.c). It holds only the operator's choices, never
+ * Filled by the answer file parser (answerfile.c) or by the interactive screens
+ * (ui.c, uimodel.c); read by the planner (plan.c). It holds only the operator's choices, never
  * anything probed from the hardware. Every field has a default set by
  * config_init(); positions (struct src_pos) say where a value came from in the
  * answer file, so that the planner can point at the line of a disk that does not
@@ -170,7 +170,7 @@ const char *firmware_name(enum firmware_mode f);
 const char *post_action_name(enum post_action a);
 const char *stage_name(enum script_stage s);
 
-/* Default partition sizes (design.md section 5) and the accepted ranges. */
+/* Default partition sizes (docs/architecture.md) and the accepted ranges. */
 #define DEFAULT_ROOT_SIZE (18 * GiB)
 #define DEFAULT_BACKUP_SIZE (18 * GiB)
 #define DEFAULT_ESP_SIZE (512 * MiB)

@@ -1,7 +1,7 @@
 /* existing.h: an installation already on a disk (upgrade and restore).
  *
  * existing_probe() finds the partitions of a Xenhost installation by their GPT names
- * (xh-<role>-<suffix>, design.md section 5), mounts the root and the backup read-only
+ * (xh-<role>-<suffix>, docs/architecture.md), mounts the root and the backup read-only
  * (ext4 "noload": not even the journal is replayed, so probing writes nothing), and
  * reads what an upgrade decides by: the inventory (/etc/xenhost-inventory), whether the
  * first boot completed, the kernel in /boot, the space in use, and the backup's marker.

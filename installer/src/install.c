@@ -671,7 +671,7 @@ static int systemctl(struct ictx *c, const char *verb, const char *unit)
 {
 	char root[PATH_MAX + 16];
 	snprintf(root, sizeof(root), "--root=%s", c->root);
-	const char *argv[] = { "systemctl", root, "--quiet", verb, unit, NULL };
+	const char *argv[] = { "systemctl", root, "--quiet", verb, "--", unit, NULL };
 	int r = run_argv(c->log, NULL, argv, NULL);
 	if (r < 0)
 		fprintf(stderr, "xenhost-installer: cannot %s the service %s on the target: is it in the image?\n", verb, unit);

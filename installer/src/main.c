@@ -378,7 +378,7 @@ static int prepare(const struct options *o, struct prepared *pp, struct xlog *lo
 	const char *given = o->answerfile ? o->answerfile : pp->k.answerfile[0] ? pp->k.answerfile : NULL;
 	if (!given) {
 		fprintf(stderr, "xenhost-installer: no answer file: give --answerfile PATH|URL or answerfile= on the kernel "
-			"command line (the interactive installer is not in this build yet)\n");
+			"command line, or run the screens with --interactive\n");
 		code = EXIT_CONFIG;
 		goto out;
 	}

@@ -1,16 +1,16 @@
 /* plan.h: struct install_plan, everything the executor will do, decided up front.
  *
  * plan_make() turns the operator's config, the probed disks and the host figures
- * into an explicit plan: which disks, the GPT layout of each (design.md section 5),
+ * into an explicit plan: which disks, the GPT layout of each (docs/architecture.md),
  * filesystems, bootloader, dom0 sizing. It refuses (with a message saying what to do)
  * anything that cannot work: a missing or ambiguous disk, a disk named twice, a disk
  * too small for the layout, a read-only disk, an unsupported sector size. Nothing is
- * written by planning; the executor (a later step) only carries the plan out.
+ * written by planning; the executor (install.c, upgrade.c) only carries the plan out.
  *
  * Physical order on the primary disk, each partition aligned to 1 MiB:
  *   sr-at-end="true" (default):  7 BIOS boot | 4 ESP | 1 root | 2 backup | 5 logs | 6 swap | 3 local storage
  *   sr-at-end="false":           7 BIOS boot | 4 ESP | 1 root | 2 backup | 3 local storage | 5 logs | 6 swap
- * Partition numbers are fixed by role (the table in design.md). A guest disk gets
+ * Partition numbers are fixed by role (the table in docs/architecture.md). A guest disk gets
  * one partition, number 1, of local storage over the whole disk. */
 #ifndef XH_PLAN_H
 #define XH_PLAN_H

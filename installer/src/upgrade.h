@@ -1,4 +1,4 @@
-/* upgrade.h: upgrade in place and restore from the backup (design.md section 7).
+/* upgrade.h: upgrade in place and restore from the backup (docs/architecture.md section 5, docs/upgrade.md).
  *
  * Upgrade: the root is copied file by file to the backup partition (ownership, modes,
  * hard links, xattrs and ACLs kept) and marked as a backup of its version; GRUB is

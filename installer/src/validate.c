@@ -182,6 +182,8 @@ const char *check_service_name(const char *s)
 		return "it is empty";
 	if (strlen(s) > 200)
 		return "it is too long";
+	if (s[0] == '-')
+		return "a unit name does not start with '-' (systemctl would take it for an option)";
 	for (const char *p = s; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_-.@:\\", *p))
 			return "a unit name may contain only letters, digits and '_-.@:'";
@@ -254,6 +256,10 @@ const char *check_crypt_hash(const char *s)
 
 	if (s[0] != '$')
 		return "a password hash starts with '$' (for example $6$salt$hash from mkpasswd -m sha-512)";
+	/* every field, the salt and parameters too, in the crypt alphabet: anything else (a
+	 * ':' or a newline) would be written into /etc/shadow as it is */
+	if (!all_in(s, strlen(s), "./$=,"))
+		return "a password hash has only the characters [./0-9A-Za-z$=,]";
 	for (const char *p = s + 1; nf < 6; ) {
 		const char *e = strchr(p, '$');
 		f[nf] = p;

@@ -220,6 +220,8 @@ static const struct err_case err_cases[] = {
 	  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n" TAIL, 4, 16, "holds a crypt hash but its type is \"plaintext\"" },
 	{ "hash that is not a hash", HEAD "<primary-disk>sda</primary-disk>\n<root-password type=\"hash\">secret</root-password>\n"
 	  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n" TAIL, 4, 28, "is not a crypt hash: a password hash starts with '$'" },
+	{ "hash injecting a shadow line", HEAD "<primary-disk>sda</primary-disk>\n<root-password type=\"hash\">$6$a:1\nb:$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</root-password>\n"
+	  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n" TAIL, 4, 28, "a password hash has only the characters [./0-9A-Za-z$=,]" },
 	{ "truncated SHA-512 hash", HEAD "<primary-disk>sda</primary-disk>\n<root-password type=\"hash\">$6$salt$abc</root-password>\n"
 	  "<admin-interface name=\"eth0\" proto=\"dhcp\"/>\n" TAIL, 4, 28, "a $6$ (SHA-512) hash has 86 characters" },
 	{ "password type unknown", HEAD "<primary-disk>sda</primary-disk>\n<root-password type=\"md5\">x</root-password>\n"
@@ -245,6 +247,8 @@ static const struct err_case err_cases[] = {
 	{ "service bad state", AT6("<service name=\"sshd\" state=\"on\"/>"), 6, 22, "state= on <service> \"on\" is not valid" },
 	{ "service twice", AT6("<service name=\"sshd\" state=\"enabled\"/><service name=\"sshd\" state=\"disabled\"/>"), 6, 39,
 	  "service \"sshd\" is named twice (first at line 6, column 1)" },
+	{ "service name that is an option", AT6("<service name=\"--now\" state=\"enabled\"/>"), 6, 10,
+	  "a unit name does not start with '-'" },
 	{ "service without name", AT6("<service state=\"enabled\"/>"), 6, 1, "<service> needs name=" },
 	{ "network-backend unknown", AT6("<network-backend>macvtap</network-backend>"), 6, 18, "the value of <network-backend> \"macvtap\" is not valid" },
 	{ "partition too small", AT6("<partition-sizes root=\"1GiB\"/>"), 6, 18, "root=\"1GiB\" on <partition-sizes> is too small: the minimum is 4 GiB" },
