@@ -136,6 +136,18 @@ report_fail_ok() {
 		and (.log_tail | map(select(test("start script: args=0"))) | length > 0)' "$f" || { cat "$f"; return 1; }
 }
 check "... a failure report reaches the report URL, with the step and the log's tail" report_fail_ok
+# a script that hangs is stopped at its deadline (timeout=, default 600 s) and fails its step
+printf '#!/bin/sh\necho "hanging script started"\nsleep 600\n' > "$www/scripts/hang.sh"
+answer "$www/hosts/script-hangs.xml" "$L" bios ext4 "$static_net" \
+	"<script stage=\"installation-start\" type=\"url\" timeout=\"2\">$url/scripts/hang.sh</script>"
+t0=$(date +%s)
+check "a hanging installation-start script is stopped at its timeout=\"2\" and stops the install (exit 7)" \
+	exit_code 7 run --answerfile "$url/hosts/script-hangs.xml" --image "$tmp/fake-ok.squashfs" --log "$tmp/r9h.log"
+t1=$(date +%s)
+check "... the console says it did not finish within 2 s and how to give it more time" \
+	grep -q "the installation-start script $url/scripts/hang.sh did not finish within 2 s and was stopped; make it finish sooner or give <script timeout=" "$tmp/out"
+check "... within its deadline and SIGTERM's (under 10 s: $((t1 - t0)) s), its output in the log" sh -c \
+	"[ $((t1 - t0)) -lt 10 ] && grep -q 'hanging script started' '$tmp/r9h.log' && grep -q 'did not finish within its deadline: SIGTERM' '$tmp/r9h.log'"
 
 # --- https: certificates verified; a pinned CA or a pinned server key
 tls="$tmp/tls"; mkdir -p "$tls"

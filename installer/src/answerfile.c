@@ -993,6 +993,16 @@ static int add_script(struct af *a, const xmlNode *n, enum script_stage stage)
 		return -EINVAL;
 	}
 	s->stage = stage;
+	s->timeout_s = SCRIPT_DEFAULT_TIMEOUT_S;
+	const char *t = attr_get(n, "timeout");
+	unsigned long long secs;
+	if (t && parse_uint(t, 1, SCRIPT_MAX_TIMEOUT_S, &secs) < 0) {
+		diag_error(a->d, xml_pos_attr(a->x, n, "timeout"), "timeout=\"%s\" on <%s> is not a number of seconds "
+			   "from 1 to %d (the default is %d)", t, NAME(n), SCRIPT_MAX_TIMEOUT_S, SCRIPT_DEFAULT_TIMEOUT_S);
+		return -EINVAL;
+	}
+	if (t)
+		s->timeout_s = (unsigned)secs;
 	a->c->n_scripts++;
 	return 0;
 }
@@ -1005,7 +1015,7 @@ static const struct enum_val script_types[] = {
 
 static int h_script(struct af *a, const xmlNode *n)
 {
-	static const char *const attrs[] = { "stage", "type", NULL };
+	static const char *const attrs[] = { "stage", "type", "timeout", NULL };
 	static const struct enum_val stages[] = {
 		{ "installation-start", STAGE_INSTALLATION_START, NULL },
 		{ "filesystem-populated", STAGE_FILESYSTEM_POPULATED, NULL },
@@ -1025,7 +1035,7 @@ static int h_script(struct af *a, const xmlNode *n)
  * install-failed-script at installation-complete. */
 static int h_old_script(struct af *a, const xmlNode *n)
 {
-	static const char *const attrs[] = { "type", NULL };
+	static const char *const attrs[] = { "type", "timeout", NULL };
 	int dummy = 0;
 	int r = check_attrs(a, n, attrs);
 	if (get_enum_attr(a, n, "type", script_types, false, &dummy) < 0)

@@ -93,7 +93,11 @@ struct net_admin {
 struct install_script {
 	enum script_stage stage;
 	char url[CFG_URL_MAX];
+	unsigned timeout_s;       /* timeout= (seconds); past it the script is stopped */
 };
+/* A script's deadline unless timeout= says otherwise, and the largest one allowed. */
+#define SCRIPT_DEFAULT_TIMEOUT_S 600
+#define SCRIPT_MAX_TIMEOUT_S 86400
 
 struct install_service {
 	char name[CFG_NAME_MAX];

@@ -48,10 +48,16 @@ int scripts_run(const struct install_config *cfg, enum script_stage stage, const
 			return -errno;
 		const char *argv[] = { path, arg, NULL };
 		double t0 = xlog_now();
-		struct run_opts ro = { .quiet_fail = true };
+		struct run_opts ro = { .quiet_fail = true, .timeout_s = s->timeout_s };
 		r = run_argv(log, &ro, argv, &status);
 		xlog_msg(log, "script %zu (%s) %s: exit %d in %.1f s", i + 1, stage_name(stage), s->url, status,
 			 xlog_now() - t0);
+		if (r == -ETIMEDOUT) {
+			fprintf(stderr, "xenhost-installer: the %s script %s did not finish within %u s and was stopped; "
+				"make it finish sooner or give <script timeout=\"SECONDS\">; its output is in the install log\n",
+				stage_name(stage), s->url, s->timeout_s);
+			return r;
+		}
 		if (r < 0) {
 			fprintf(stderr, "xenhost-installer: the %s script %s failed (exit status %d%s); its output is in "
 				"the install log\n", stage_name(stage), s->url, status,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const SEARCH_DIRS[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL };
@@ -41,6 +42,34 @@ static void log_argv(struct xlog *log, const struct run_opts *o, const char *con
 	}
 	line[k] = '\0';
 	xlog_msg(log, "run%s%s: %s", o && o->chroot ? " in chroot " : "", o && o->chroot ? o->chroot : "", line);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The deadline passed: SIGTERM first, SIGKILL after the grace time; then stop waiting
+ * for its output (a child it left behind may hold the pipes). Returns the next
+ * deadline, or -1 when the output is to be abandoned. */
+static long escalate(struct xlog *log, pid_t pid, const char *name, int *stage)
+{
+	switch ((*stage)++) {
+	case 0:
+		xlog_msg(log, "%s did not finish within its deadline: SIGTERM", name);
+		kill(pid, SIGTERM);
+		return now_ms() + RUN_KILL_GRACE_S * 1000L;
+	case 1:
+		xlog_msg(log, "%s still runs %d s after SIGTERM: SIGKILL", name, RUN_KILL_GRACE_S);
+		kill(pid, SIGKILL);
+		return now_ms() + 1000;
+	default:
+		xlog_msg(log, "%s: its output is still open, held by a process it started and left running: no "
+			 "longer read", name);
+		return -1;
+	}
 }
 
 int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[], int *status)
@@ -95,10 +124,19 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 	close(pexec[1]);
 
 	struct pollfd fds[2] = { { .fd = pout[0], .events = POLLIN }, { .fd = perr[0], .events = POLLIN } };
-	int open_fds = 2;
+	int open_fds = 2, kill_stage = 0;
+	unsigned limit_s = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT_S;
+	long deadline = now_ms() + (long)limit_s * 1000L;
 	char buf[8192];
 	while (open_fds > 0) {
-		if (poll(fds, 2, -1) < 0) {
+		long left = deadline - now_ms();
+		if (left <= 0) {
+			if ((deadline = escalate(log, pid, argv[0], &kill_stage)) < 0)
+				break;
+			continue;
+		}
+		int k = poll(fds, 2, left > 60000 ? 60000 : (int)left);
+		if (k < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -127,14 +165,39 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 				xlog_raw(log, buf, (size_t)n);
 		}
 	}
-	int ws, e = 0;
-	while (waitpid(pid, &ws, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	ssize_t got = read(pexec[0], &e, sizeof(e));
-	close(pexec[0]);
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	/* The output may end before the program does: wait for it, within its deadline
+	 * too. A program that even SIGKILL does not end (stuck in the kernel on a dead
+	 * disk) is left behind rather than waited for forever. */
+	int ws = 0, e = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &ws, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
+		if (w == 0 && now_ms() >= deadline && (deadline = escalate(log, pid, argv[0], &kill_stage)) < 0)
+			break;
+		struct timespec ts = { 0, 20 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	if (o->out && o->out_size && out_len == 0)
 		o->out[0] = '\0';
+	if (w < 0) {
+		e = errno;
+		close(pexec[0]);
+		return -e;
+	}
+	if (kill_stage > 0) {
+		close(pexec[0]);
+		xlog_msg(log, "%s was stopped: it did not finish within %u s", argv[0], limit_s);
+		if (status)
+			*status = w == 0 ? -1 : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+		if (!o->quiet_fail)
+			fprintf(stderr, "xenhost-installer: %s did not finish within %u s and was stopped (SIGTERM, then "
+				"SIGKILL); its output is in the install log\n", argv[0], limit_s);
+		return -ETIMEDOUT;
+	}
+	ssize_t got = read(pexec[0], &e, sizeof(e));
+	close(pexec[0]);
 	if (got == (ssize_t)sizeof(e)) {
 		xlog_msg(log, "cannot run %s: %s", argv[0], strerror(e));
 		if (!o->quiet_fail)

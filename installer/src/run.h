@@ -19,11 +19,21 @@ struct run_opts {
 	void (*on_output)(void *ud, const char *buf, size_t n);
 	void *ud;
 	bool quiet_fail;          /* a failure is the caller's to report (logged only) */
+	/* The program's deadline in seconds (0: RUN_DEFAULT_TIMEOUT_S). Past it the program
+	 * gets SIGTERM, RUN_KILL_GRACE_S later SIGKILL, and run_argv() returns -ETIMEDOUT
+	 * (a process that the program started and left running is not waited for). */
+	unsigned timeout_s;
 };
 
+/* No program the installer runs takes an hour on a working machine (mkfs of a large
+ * XFS, unsquashfs under emulation: minutes): past that it hangs. */
+#define RUN_DEFAULT_TIMEOUT_S 3600
+#define RUN_KILL_GRACE_S 10
+
 /* Run argv[0] (searched in PATH) with argv. 0 when it exits 0; -ENOENT when it cannot
- * be found; -EIO (exit status != 0, logged) or another -errno. *status (if not NULL)
- * gets the exit status, or 128+signal. */
+ * be found; -ETIMEDOUT when it was stopped at its deadline; -EIO (exit status != 0,
+ * logged) or another -errno. *status (if not NULL) gets the exit status, or
+ * 128+signal. */
 int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[], int *status);
 
 /* Whether a program is found in PATH (or under root + a standard bin directory). */

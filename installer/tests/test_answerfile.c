@@ -247,6 +247,10 @@ static const struct err_case err_cases[] = {
 	{ "service bad state", AT6("<service name=\"sshd\" state=\"on\"/>"), 6, 22, "state= on <service> \"on\" is not valid" },
 	{ "service twice", AT6("<service name=\"sshd\" state=\"enabled\"/><service name=\"sshd\" state=\"disabled\"/>"), 6, 39,
 	  "service \"sshd\" is named twice (first at line 6, column 1)" },
+	{ "script timeout zero", AT6("<script stage=\"installation-start\" type=\"url\" timeout=\"0\">http://x/s.sh</script>"), 6, 47,
+	  "timeout=\"0\" on <script> is not a number of seconds from 1 to 86400 (the default is 600)" },
+	{ "script timeout not a number", AT6("<script stage=\"installation-start\" type=\"url\" timeout=\"10m\">http://x/s.sh</script>"), 6, 47,
+	  "timeout=\"10m\" on <script> is not a number of seconds" },
 	{ "service name that is an option", AT6("<service name=\"--now\" state=\"enabled\"/>"), 6, 10,
 	  "a unit name does not start with '-'" },
 	{ "service without name", AT6("<service state=\"enabled\"/>"), 6, 1, "<service> needs name=" },
@@ -436,7 +440,7 @@ static void test_everything_else(void **state)
 		"<name-server>192.0.2.53</name-server><nameserver>2001:db8::53</nameserver>\n"
 		"<ntp source=\"manual\"/><ntp-server>pool.ntp.org</ntp-server><ntp-servers>192.0.2.123</ntp-servers>\n"
 		"<bootloader location=\"mbr\" write-boot-entry=\"false\">grub2</bootloader>\n"
-		"<script stage=\"installation-start\" type=\"url\">http://x/a</script><post-install-script>https://x/b</post-install-script>"
+		"<script stage=\"installation-start\" type=\"url\" timeout=\"30\">http://x/a</script><post-install-script>https://x/b</post-install-script>"
 		"<install-failed-script type=\"url\">file:///c</install-failed-script>\n"
 		"<service name=\"sshd\" state=\"enabled\"/><service name=\"xendomains\" state=\"disabled\"/>\n"
 		"<partition-sizes root=\"10GiB\" backup=\"10G\" esp=\"200M\" logs=\"1GiB\" swap=\"2048MiB\"/>\n"
@@ -458,6 +462,8 @@ static void test_everything_else(void **state)
 	assert_int_equal(c->scripts[1].stage, STAGE_FILESYSTEM_POPULATED);
 	assert_int_equal(c->scripts[2].stage, STAGE_INSTALLATION_COMPLETE);
 	assert_string_equal(c->scripts[2].url, "file:///c");
+	assert_int_equal(c->scripts[0].timeout_s, 30);
+	assert_int_equal(c->scripts[1].timeout_s, SCRIPT_DEFAULT_TIMEOUT_S);
 	assert_int_equal(c->n_services, 2);
 	assert_false(c->services[1].enabled);
 	assert_int_equal(c->sizes.root, 10 * GiB);

@@ -1,0 +1,121 @@
+/* test_run.c: external programs (run.c): exit statuses, captured output, and the
+ * deadline every program gets (a program that hangs is stopped with SIGTERM, then
+ * SIGKILL, and reported as -ETIMEDOUT), with real programs (sh, sleep). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "run.h"
+#include "xlog.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_exit_status_and_output(void **state)
+{
+	(void)state;
+	struct xlog log;
+	char out[64];
+	int status = -2;
+	xlog_open(&log, NULL, NULL);
+	const char *ok[] = { "sh", "-c", "echo hello", NULL };
+	struct run_opts o = { .out = out, .out_size = sizeof(out), .quiet_fail = true };
+	assert_int_equal(run_argv(&log, &o, ok, &status), 0);
+	assert_int_equal(status, 0);
+	assert_string_equal(out, "hello\n");
+	const char *bad[] = { "sh", "-c", "exit 3", NULL };
+	assert_int_equal(run_argv(&log, &o, bad, &status), -EIO);
+	assert_int_equal(status, 3);
+	const char *none[] = { "xh-no-such-program", NULL };
+	assert_int_equal(run_argv(&log, &o, none, &status), -ENOENT);
+	xlog_close(&log);
+}
+
+/* A program past its deadline gets SIGTERM and is reported as -ETIMEDOUT. */
+static void test_deadline_sigterm(void **state)
+{
+	(void)state;
+	struct xlog log;
+	int status = 0;
+	xlog_open(&log, NULL, NULL);
+	const char *argv[] = { "sleep", "30", NULL };
+	struct run_opts o = { .quiet_fail = true, .timeout_s = 1 };
+	double t0 = now_s();
+	assert_int_equal(run_argv(&log, &o, argv, &status), -ETIMEDOUT);
+	double t = now_s() - t0;
+	assert_true(t >= 1.0 && t < 5.0);
+	assert_int_equal(status, 128 + SIGTERM);
+	xlog_close(&log);
+}
+
+/* One that ignores SIGTERM gets SIGKILL RUN_KILL_GRACE_S later (here the shell, whose
+ * sleep holds the output a second more and is then no longer waited for). */
+static void test_deadline_sigkill(void **state)
+{
+	(void)state;
+	struct xlog log;
+	int status = 0;
+	xlog_open(&log, NULL, NULL);
+	const char *argv[] = { "sh", "-c", "trap '' TERM; sleep 15", NULL };
+	struct run_opts o = { .quiet_fail = true, .timeout_s = 1 };
+	double t0 = now_s();
+	assert_int_equal(run_argv(&log, &o, argv, &status), -ETIMEDOUT);
+	double t = now_s() - t0;
+	assert_true(t >= 1.0 + RUN_KILL_GRACE_S && t < 5.0 + RUN_KILL_GRACE_S);
+	assert_int_equal(status, 128 + SIGKILL);
+	xlog_close(&log);
+}
+
+/* One that closed its output and goes on is held to the same deadline. */
+static void test_deadline_after_output_closed(void **state)
+{
+	(void)state;
+	struct xlog log;
+	int status = 0;
+	xlog_open(&log, NULL, NULL);
+	const char *argv[] = { "sh", "-c", "exec > /dev/null 2>&1; exec sleep 30", NULL };
+	struct run_opts o = { .quiet_fail = true, .timeout_s = 1 };
+	double t0 = now_s();
+	assert_int_equal(run_argv(&log, &o, argv, &status), -ETIMEDOUT);
+	assert_true(now_s() - t0 < 5.0);
+	assert_int_equal(status, 128 + SIGTERM);
+	xlog_close(&log);
+}
+
+/* A program that finishes in time is not touched by its deadline. */
+static void test_in_time(void **state)
+{
+	(void)state;
+	struct xlog log;
+	int status = -2;
+	xlog_open(&log, NULL, NULL);
+	const char *argv[] = { "sh", "-c", "sleep 0.2; exit 0", NULL };
+	struct run_opts o = { .quiet_fail = true, .timeout_s = 2 };
+	assert_int_equal(run_argv(&log, &o, argv, &status), 0);
+	assert_int_equal(status, 0);
+	xlog_close(&log);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_status_and_output),
+		cmocka_unit_test(test_deadline_sigterm),
+		cmocka_unit_test(test_deadline_sigkill),
+		cmocka_unit_test(test_deadline_after_output_closed),
+		cmocka_unit_test(test_in_time),
+	};
+	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
+}
