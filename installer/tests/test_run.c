@@ -43,21 +43,29 @@ static void test_exit_status_and_output(void **state)
 	xlog_close(&log);
 }
 
+/* Run argv with a deadline of timeout_s; its result, its status and how long it took. */
+static int run_timed(const char *const argv[], unsigned timeout_s, int *status, double *took)
+{
+	struct xlog log;
+	xlog_open(&log, NULL, NULL);
+	struct run_opts o = { .quiet_fail = true, .timeout_s = timeout_s };
+	double t0 = now_s();
+	int r = run_argv(&log, &o, argv, status);
+	*took = now_s() - t0;
+	xlog_close(&log);
+	return r;
+}
+
 /* A program past its deadline gets SIGTERM and is reported as -ETIMEDOUT. */
 static void test_deadline_sigterm(void **state)
 {
 	(void)state;
-	struct xlog log;
-	int status = 0;
-	xlog_open(&log, NULL, NULL);
 	const char *argv[] = { "sleep", "30", NULL };
-	struct run_opts o = { .quiet_fail = true, .timeout_s = 1 };
-	double t0 = now_s();
-	assert_int_equal(run_argv(&log, &o, argv, &status), -ETIMEDOUT);
-	double t = now_s() - t0;
+	int status = 0;
+	double t;
+	assert_int_equal(run_timed(argv, 1, &status, &t), -ETIMEDOUT);
 	assert_true(t >= 1.0 && t < 5.0);
 	assert_int_equal(status, 128 + SIGTERM);
-	xlog_close(&log);
 }
 
 /* One that ignores SIGTERM gets SIGKILL RUN_KILL_GRACE_S later (here the shell, whose
@@ -65,47 +73,35 @@ static void test_deadline_sigterm(void **state)
 static void test_deadline_sigkill(void **state)
 {
 	(void)state;
-	struct xlog log;
-	int status = 0;
-	xlog_open(&log, NULL, NULL);
 	const char *argv[] = { "sh", "-c", "trap '' TERM; sleep 15", NULL };
-	struct run_opts o = { .quiet_fail = true, .timeout_s = 1 };
-	double t0 = now_s();
-	assert_int_equal(run_argv(&log, &o, argv, &status), -ETIMEDOUT);
-	double t = now_s() - t0;
+	int status = 0;
+	double t;
+	assert_int_equal(run_timed(argv, 1, &status, &t), -ETIMEDOUT);
 	assert_true(t >= 1.0 + RUN_KILL_GRACE_S && t < 5.0 + RUN_KILL_GRACE_S);
 	assert_int_equal(status, 128 + SIGKILL);
-	xlog_close(&log);
 }
 
 /* One that closed its output and goes on is held to the same deadline. */
 static void test_deadline_after_output_closed(void **state)
 {
 	(void)state;
-	struct xlog log;
-	int status = 0;
-	xlog_open(&log, NULL, NULL);
 	const char *argv[] = { "sh", "-c", "exec > /dev/null 2>&1; exec sleep 30", NULL };
-	struct run_opts o = { .quiet_fail = true, .timeout_s = 1 };
-	double t0 = now_s();
-	assert_int_equal(run_argv(&log, &o, argv, &status), -ETIMEDOUT);
-	assert_true(now_s() - t0 < 5.0);
+	int status = 0;
+	double t;
+	assert_int_equal(run_timed(argv, 1, &status, &t), -ETIMEDOUT);
+	assert_true(t < 5.0);
 	assert_int_equal(status, 128 + SIGTERM);
-	xlog_close(&log);
 }
 
 /* A program that finishes in time is not touched by its deadline. */
 static void test_in_time(void **state)
 {
 	(void)state;
-	struct xlog log;
-	int status = -2;
-	xlog_open(&log, NULL, NULL);
 	const char *argv[] = { "sh", "-c", "sleep 0.2; exit 0", NULL };
-	struct run_opts o = { .quiet_fail = true, .timeout_s = 2 };
-	assert_int_equal(run_argv(&log, &o, argv, &status), 0);
+	int status = -2;
+	double t;
+	assert_int_equal(run_timed(argv, 2, &status, &t), 0);
 	assert_int_equal(status, 0);
-	xlog_close(&log);
 }
 
 int main(void)
