@@ -899,6 +899,7 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
+	run_forward_signal(sig);   /* the running program is in a process group of its own */
 }
 
 /* Run the steps in order; on a failure, unmount everything (after saving the log on

@@ -44,6 +44,16 @@ static void log_argv(struct xlog *log, const struct run_opts *o, const char *con
 	xlog_msg(log, "run%s%s: %s", o && o->chroot ? " in chroot " : "", o && o->chroot ? o->chroot : "", line);
 }
 
+/* The process group of the program running now (0: none), for run_forward_signal(). */
+static volatile pid_t running_pgid;
+
+void run_forward_signal(int sig)
+{
+	pid_t p = running_pgid;
+	if (p > 0)
+		kill(-p, sig);
+}
+
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -58,12 +68,12 @@ static long escalate(struct xlog *log, pid_t pid, const char *name, int *stage)
 {
 	switch ((*stage)++) {
 	case 0:
-		xlog_msg(log, "%s did not finish within its deadline: SIGTERM", name);
-		kill(pid, SIGTERM);
+		xlog_msg(log, "%s did not finish within its deadline: SIGTERM to it and what it started", name);
+		kill(-pid, SIGTERM);
 		return now_ms() + RUN_KILL_GRACE_S * 1000L;
 	case 1:
 		xlog_msg(log, "%s still runs %d s after SIGTERM: SIGKILL", name, RUN_KILL_GRACE_S);
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 		return now_ms() + 1000;
 	default:
 		xlog_msg(log, "%s: its output is still open, held by a process it started and left running: no "
@@ -104,6 +114,10 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 	}
 	if (pid == 0) {
 		int e;
+		/* its own process group: at its deadline the program and every process it
+		 * started get the signal (a script's sleep, a grandchild holding the output) */
+		if (setpgid(0, 0) < 0)
+			goto fail;
 		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(pout[1], 1) < 0 || dup2(perr[1], 2) < 0)
 			goto fail;
@@ -119,6 +133,8 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 			_exit(127);
 		_exit(127);
 	}
+	setpgid(pid, pid);   /* as the child does: whichever runs first (EACCES after its exec is fine) */
+	running_pgid = pid;
 	close(pout[1]);
 	close(perr[1]);
 	close(pexec[1]);
@@ -179,6 +195,7 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 		struct timespec ts = { 0, 20 * 1000000L };
 		nanosleep(&ts, NULL);
 	}
+	running_pgid = 0;
 	if (o->out && o->out_size && out_len == 0)
 		o->out[0] = '\0';
 	if (w < 0) {

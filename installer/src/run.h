@@ -20,8 +20,8 @@ struct run_opts {
 	void *ud;
 	bool quiet_fail;          /* a failure is the caller's to report (logged only) */
 	/* The program's deadline in seconds (0: RUN_DEFAULT_TIMEOUT_S). Past it the program
-	 * gets SIGTERM, RUN_KILL_GRACE_S later SIGKILL, and run_argv() returns -ETIMEDOUT
-	 * (a process that the program started and left running is not waited for). */
+	 * and every process it started (its process group) get SIGTERM, RUN_KILL_GRACE_S
+	 * later SIGKILL, and run_argv() returns -ETIMEDOUT. */
 	unsigned timeout_s;
 };
 
@@ -35,6 +35,11 @@ struct run_opts {
  * logged) or another -errno. *status (if not NULL) gets the exit status, or
  * 128+signal. */
 int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[], int *status);
+
+/* Send sig to the program running now and to what it started (its process group; each
+ * program runs in its own). Async-signal-safe: the executor's signal handler calls it,
+ * so that an interrupted install stops the program too. */
+void run_forward_signal(int sig);
 
 /* Whether a program is found in PATH (or under root + a standard bin directory). */
 bool have_program(const char *root, const char *name);

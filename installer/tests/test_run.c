@@ -68,8 +68,8 @@ static void test_deadline_sigterm(void **state)
 	assert_int_equal(status, 128 + SIGTERM);
 }
 
-/* One that ignores SIGTERM gets SIGKILL RUN_KILL_GRACE_S later (here the shell, whose
- * sleep holds the output a second more and is then no longer waited for). */
+/* One that ignores SIGTERM gets SIGKILL RUN_KILL_GRACE_S later (the shell and its
+ * sleep, which inherited the ignored SIGTERM). */
 static void test_deadline_sigkill(void **state)
 {
 	(void)state;
@@ -93,6 +93,17 @@ static void test_deadline_after_output_closed(void **state)
 	assert_int_equal(status, 128 + SIGTERM);
 }
 
+/* What a program started (a script's sleep, holding the output) is stopped with it. */
+static void test_deadline_stops_what_it_started(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "sleep 30; echo never", NULL };
+	int status = 0;
+	double t;
+	assert_int_equal(run_timed(argv, 1, &status, &t), -ETIMEDOUT);
+	assert_true(t >= 1.0 && t < 5.0);
+}
+
 /* A program that finishes in time is not touched by its deadline. */
 static void test_in_time(void **state)
 {
@@ -111,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_deadline_sigterm),
 		cmocka_unit_test(test_deadline_sigkill),
 		cmocka_unit_test(test_deadline_after_output_closed),
+		cmocka_unit_test(test_deadline_stops_what_it_started),
 		cmocka_unit_test(test_in_time),
 	};
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
