@@ -137,13 +137,6 @@ static void sleep_ms(long ms)
 		;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Let udev finish what it has queued (a no-op where no udev runs). Never called while
  * the disk's lock is held: udev requeues the events of a locked disk, and settle would
  * wait for them until its timeout. */
@@ -153,14 +146,14 @@ void disk_settle(struct xlog *log)
 		return;
 	const char *argv[] = { "udevadm", "settle", "--timeout=30", NULL };
 	struct run_opts o = { .quiet_fail = true };
-	long t0 = now_ms();
+	long t0 = xlog_now_ms();
 	run_argv(log, &o, argv, NULL);
-	xlog_msg(log, "udevadm settle: %ld ms", now_ms() - t0);
+	xlog_msg(log, "udevadm settle: %ld ms", xlog_now_ms() - t0);
 }
 
 int disk_lock(struct xlog *log, const char *devnode, int *fdp)
 {
-	long t0 = now_ms(), delay = 10;
+	long t0 = xlog_now_ms(), delay = 10;
 	int fd = open(devnode, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
@@ -172,18 +165,18 @@ int disk_lock(struct xlog *log, const char *devnode, int *fdp)
 		int e = errno;
 		if (e == EINTR)
 			continue;
-		if (e != EWOULDBLOCK || now_ms() - t0 >= DISK_LOCK_WAIT_MS) {
+		if (e != EWOULDBLOCK || xlog_now_ms() - t0 >= DISK_LOCK_WAIT_MS) {
 			close(fd);
 			fprintf(stderr, "xenhost-installer: cannot lock %s (flock) after %ld ms: %s; another program "
 				"holds it: find it with 'fuser -v %s' and stop it, then install again\n", devnode,
-				now_ms() - t0, strerror(e), devnode);
+				xlog_now_ms() - t0, strerror(e), devnode);
 			return e == EWOULDBLOCK ? -EBUSY : -e;
 		}
 		sleep_ms(delay);
 		delay = delay * 2 > 100 ? 100 : delay * 2;
 	}
 	xlog_msg(log, "%s: locked (flock LOCK_EX) in %ld ms; udev leaves the disk alone until it is unlocked",
-		 devnode, now_ms() - t0);
+		 devnode, xlog_now_ms() - t0);
 	*fdp = fd;
 	return 0;
 }
@@ -401,11 +394,11 @@ struct backoff {
 };
 static struct backoff backoff_start(long budget_ms)
 {
-	return (struct backoff){ .t0 = now_ms(), .delay = 10, .budget = budget_ms, .tries = 1 };
+	return (struct backoff){ .t0 = xlog_now_ms(), .delay = 10, .budget = budget_ms, .tries = 1 };
 }
 static bool backoff_again(struct backoff *b, int r)
 {
-	if (r != -EBUSY || now_ms() - b->t0 >= b->budget)
+	if (r != -EBUSY || xlog_now_ms() - b->t0 >= b->budget)
 		return false;
 	sleep_ms(b->delay);
 	b->delay = b->delay * 2 > 500 ? 500 : b->delay * 2;
@@ -470,7 +463,7 @@ static int blkpg_fail(const struct plan_disk *pd, const char *what, unsigned num
 		describe_holders(st.st_rdev, holders, sizeof(holders));
 	fprintf(stderr, "xenhost-installer: the kernel refused to %s partition %u of %s (BLKPG) %d times in %ld ms: "
 		"%s%s%s; stop what uses %s (see 'fuser -v %s') and install again\n", what, number, pd->disk.devnode,
-		b->tries, now_ms() - b->t0, strerror(-r), holders[0] ? "; " : "", holders, dev, dev);
+		b->tries, xlog_now_ms() - b->t0, strerror(-r), holders[0] ? "; " : "", holders, dev, dev);
 	return r;
 }
 
@@ -532,7 +525,7 @@ static int kernel_update(struct xlog *log, const char *sysfs, const struct plan_
 	while (backoff_again(&b, r));
 	if (r < 0)
 		xlog_msg(log, "%s: BLKRRPART: %s (%d tries in %ld ms)", pd->disk.devnode, strerror(-r), b.tries,
-			 now_ms() - b.t0);
+			 xlog_now_ms() - b.t0);
 	else
 		xlog_msg(log, "%s: the kernel re-read the partition table (BLKRRPART, %d tries)", pd->disk.devnode,
 			 b.tries);

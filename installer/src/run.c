@@ -54,13 +54,6 @@ void run_forward_signal(int sig)
 		kill(-p, sig);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The deadline passed: SIGTERM first, SIGKILL after the grace time; then stop waiting
  * for its output (a child it left behind may hold the pipes). Returns the next
  * deadline, or -1 when the output is to be abandoned. */
@@ -70,11 +63,11 @@ static long escalate(struct xlog *log, pid_t pid, const char *name, int *stage)
 	case 0:
 		xlog_msg(log, "%s did not finish within its deadline: SIGTERM to it and what it started", name);
 		kill(-pid, SIGTERM);
-		return now_ms() + RUN_KILL_GRACE_S * 1000L;
+		return xlog_now_ms() + RUN_KILL_GRACE_S * 1000L;
 	case 1:
 		xlog_msg(log, "%s still runs %d s after SIGTERM: SIGKILL", name, RUN_KILL_GRACE_S);
 		kill(-pid, SIGKILL);
-		return now_ms() + 1000;
+		return xlog_now_ms() + 1000;
 	default:
 		xlog_msg(log, "%s: its output is still open, held by a process it started and left running: no "
 			 "longer read", name);
@@ -142,10 +135,10 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 	struct pollfd fds[2] = { { .fd = pout[0], .events = POLLIN }, { .fd = perr[0], .events = POLLIN } };
 	int open_fds = 2, kill_stage = 0;
 	unsigned limit_s = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT_S;
-	long deadline = now_ms() + (long)limit_s * 1000L;
+	long deadline = xlog_now_ms() + (long)limit_s * 1000L;
 	char buf[8192];
 	while (open_fds > 0) {
-		long left = deadline - now_ms();
+		long left = deadline - xlog_now_ms();
 		if (left <= 0) {
 			if ((deadline = escalate(log, pid, argv[0], &kill_stage)) < 0)
 				break;
@@ -190,7 +183,7 @@ int run_argv(struct xlog *log, const struct run_opts *o, const char *const argv[
 	int ws = 0, e = 0;
 	pid_t w;
 	while ((w = waitpid(pid, &ws, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
-		if (w == 0 && now_ms() >= deadline && (deadline = escalate(log, pid, argv[0], &kill_stage)) < 0)
+		if (w == 0 && xlog_now_ms() >= deadline && (deadline = escalate(log, pid, argv[0], &kill_stage)) < 0)
 			break;
 		struct timespec ts = { 0, 20 * 1000000L };
 		nanosleep(&ts, NULL);

@@ -22,6 +22,13 @@ double xlog_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+long xlog_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int xlog_open(struct xlog *l, const char *path, FILE *console)
 {
 	memset(l, 0, sizeof(*l));

@@ -41,6 +41,8 @@ void xlog_close(struct xlog *l);
  * or the error of resolving HOST or of the socket. */
 int xlog_remote(struct xlog *l, const char *hostport);
 double xlog_now(void);
+/* The same clock in milliseconds (deadlines and back-offs). */
+long xlog_now_ms(void);
 /* t as UTC, "2024-01-01T12:00:00Z" (the log's, the syslog lines' and the inventory's). */
 #define XLOG_UTC_LEN 32
 const char *xlog_utc(time_t t, char buf[XLOG_UTC_LEN]);
