@@ -23,7 +23,7 @@ export XH_TOP   := $(CURDIR)
 export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS XH_PXE_DEFAULT
 
 # Order is the build order; all are in the repository.
-PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen qemu-xen pvgrub kernel
+PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen qemu-xen pvgrub ovmf-xen kernel
 
 .PHONY: all deps rpms rootfs iso pxe pxe-serve e2e check fuzz bench clean $(PACKAGES:%=rpm-%)
 
@@ -67,13 +67,13 @@ fuzz: deps
 	@$(MAKE) -s -C installer O=$(BUILD)/installer FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz
 
 e2e: iso pxe
-	@ci/check 50-e2e-boot 55-e2e-install 56-e2e-interactive 58-e2e-upgrade 57-e2e-pxe-install
+	@ci/check 50-e2e-boot 55-e2e-install 59-e2e-guests 56-e2e-interactive 58-e2e-upgrade 57-e2e-pxe-install
 
 # The suites `make check` (and so CI) runs, and the QEMU scenarios among them: a boot of
 # the ISO as a CD under SeaBIOS, a PXE boot under OVMF, an unattended install from the
 # ISO with the installed host's first and second boot, and an unattended network install
 # (PXE under SeaBIOS, answer file by MAC, image over HTTP, report) with the installed
-# host's boot. `make e2e` runs every scenario, also the interactive install on the serial
+# host's boot, and guests on the installed host (59). `make e2e` runs every scenario, also the interactive install on the serial
 # console and then an interactive upgrade of that host (56: the install part's last run
 # installed, booted and logged in; the upgrade part has not run in QEMU yet).
 # CI gives a fresh clone 90 minutes for a build from source and the tests: each QEMU
@@ -84,7 +84,7 @@ e2e: iso pxe
 XH_SKIP_REPRO ?= 0
 export XH_SKIP_REPRO
 CHECK_SUITES ?= 10-packages 20-installer-unit 21-installer-fuzz 23-installer-bad-input 24-installer-faults 25-installer-integration 26-installer-upgrade 27-installer-ui 30-rootfs \
-	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 58-e2e-upgrade 57-e2e-pxe-install 70-bench
+	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 59-e2e-guests 58-e2e-upgrade 57-e2e-pxe-install 70-bench
 CHECK_E2E_BOOT ?= cd-bios pxe-uefi
 CHECK_E2E_INSTALL ?= install-bios-ext4
 CHECK_E2E_PXE ?= pxe-install-bios

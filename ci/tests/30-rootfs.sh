@@ -32,6 +32,22 @@ done
 check "chrooted xl runs (its libraries resolve; outside Xen it stops at privcmd)" sh -c \
 	"chroot $mnt xl help 2>&1 | grep -q 'privileged command interface' && ! chroot $mnt ldd /usr/sbin/xl | grep -q 'not found'"
 check "xenstored's libraries resolve" sh -c "! chroot $mnt ldd /usr/sbin/xenstored | grep -q 'not found'"
+# guests (issue 20): the device model with Xen support, guest firmware and boot loaders
+check "the device model runs chrooted and has the Xen machines (qemu-system-i386 -machine help: xenfv, xenpv)" sh -c \
+	"chroot $mnt /usr/libexec/xen/bin/qemu-system-i386 -machine help > $tmp/machines 2>&1 && grep -q '^xenfv ' $tmp/machines && grep -q '^xenpv ' $tmp/machines"
+check "libxl starts that device model (xen.spec --with-system-qemu)" sh -c \
+	"grep -aq '/usr/libexec/xen/bin/qemu-system-i386' $mnt/usr/lib/libxenlight.so.4.17* "
+check "hvmloader, SeaBIOS and OVMF (Xen platform) are where libxl loads them" sh -c \
+	"test -s $mnt/usr/libexec/xen/boot/hvmloader && test -s $mnt/usr/share/seabios/bios-256k.bin && test -s $mnt/usr/lib/xen/boot/ovmf.bin &&
+	 grep -aq /usr/share/seabios/bios-256k.bin $mnt/usr/lib/libxenlight.so.4.17* && grep -aq /usr/lib/xen/boot/ovmf.bin $mnt/usr/lib/libxenlight.so.4.17*"
+check "the PV and PVH GRUB images are in /usr/lib/xen/boot" sh -c \
+	"test -s $mnt/usr/lib/xen/boot/grub-x86_64-xen.bin && test -s $mnt/usr/lib/xen/boot/grub-i386-xen_pvh.bin"
+check "pygrub runs chrooted (python3, its modules and xenfsimage resolve)" sh -c \
+	"chroot $mnt /usr/bin/pygrub --help 2>&1 | grep -q 'Usage'"
+check "the VGA and NIC option ROMs of HVM guests are on the device model's firmware path" sh -c \
+	"test -s $mnt/usr/share/seabios/vgabios-cirrus.bin && test -s $mnt/usr/share/seabios/vgabios-stdvga.bin && test -s $mnt/usr/lib/ipxe/qemu/efi-rtl8139.rom"
+check "Debian's qemu-system-x86 is not in the image" sh -c "! chroot $mnt dpkg-query -W qemu-system-x86 > /dev/null 2>&1"
+check "xenconsoled logs guest consoles (XENCONSOLED_TRACE=guest)" grep -q '^XENCONSOLED_TRACE=guest' "$mnt/etc/default/xencommons"
 for l in libxml2.so.2 libnewt.so.0.52 libfdisk.so.1 libblkid.so.1 libcurl.so.4; do
 	check "installer runtime library $l present" sh -c "chroot $mnt ldconfig -p | grep -q '$l '"
 done

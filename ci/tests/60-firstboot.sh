@@ -67,7 +67,12 @@ check "storage succeeds on the installer's filesystem" fb run storage
 check "... records UUID, type, mount point and size" sh -c \
 	"grep -q \"^UUID='$uuid'\" $mnt/etc/xenhost/storage.conf && grep -q \"^TYPE='ext4'\" $mnt/etc/xenhost/storage.conf && grep -q '^SIZE_BYTES=' $mnt/etc/xenhost/storage.conf"
 check "... adds it to fstab by UUID" grep -q "^UUID=$uuid /srv/xenhost/storage/$uuid ext4 " "$mnt/etc/fstab"
-check "... makes the layout for guest disks" test -d "$mnt/srv/xenhost/storage/$uuid/images"
+check "... makes the layout for guest disks" sh -c "cd $mnt/srv/xenhost/storage/$uuid && test -d images -a -d iso -a -d save"
+dropin="$mnt/etc/systemd/system/xendomains.service.d/50-local-storage.conf"
+check "... orders xendomains (auto-started guests) after the local storage's mount" sh -c \
+	"grep -qx 'After=srv-xenhost-storage-$(echo "$uuid" | sed 's/-/\\\\x2d/g').mount' '$dropin' && grep -q '^Wants=srv-xenhost-storage-' '$dropin'"
+check "... guests are shut down cleanly at host shutdown; saving them is one line, to the local storage" sh -c \
+	"grep -qx 'XENDOMAINS_SAVE=' $mnt/etc/default/xendomains && grep -qx '#XENDOMAINS_SAVE=/srv/xenhost/storage/$uuid/save' $mnt/etc/default/xendomains"
 mountpoint -q "$mnt/srv/xenhost/storage/$uuid" && umount "$mnt/srv/xenhost/storage/$uuid"
 fb rerun storage > /dev/null
 sed -i "s/^STORAGE_UUID=.*/STORAGE_UUID='00000000-0000-0000-0000-000000000000'/" "$mnt/etc/xenhost-inventory"
@@ -104,6 +109,10 @@ for u in network storage xen; do date -u > "$st/$u.done"; done
 check "done succeeds once all are, with a summary naming storage and address" sh -c \
 	"chroot $mnt xenhost-firstboot run done | grep -q 'local storage   ext4 $uuid'"
 check "... and puts the summary in front of the login prompt" test -s "$mnt/etc/issue.d/50-xenhost.issue"
+check "... and names the guest types Xen offers (virt_caps recorded by the xen unit)" sh -c \
+	"echo \"VIRT_CAPS='pv hvm hap shadow'\" >> $mnt/etc/xenhost-inventory && chroot $mnt xenhost-firstboot status | grep -qx 'guests: PV, PVH and HVM (virt_caps: pv hvm hap shadow)'"
+check "... and says when the CPU has no VT-x/AMD-V: PV only, and why" sh -c \
+	"echo \"VIRT_CAPS='pv'\" >> $mnt/etc/xenhost-inventory && chroot $mnt xenhost-firstboot status | grep -q '^guests: PV only: the CPU has no VT-x/AMD-V, or it is off in the firmware setup'"
 check "... which says root logs in over SSH with a key (no password allowed by the installer)" \
 	grep -q 'ssh root@.* (with a key), or as root on this console' "$mnt/etc/issue.d/50-xenhost.issue"
 
