@@ -80,6 +80,17 @@ check "signing is reproducible: the same RPM signed again is byte-identical" res
 req() { rpm -qp --requires "$(rpm_of "$1")" | grep -E "^$2" > /dev/null; }
 check "xen-tools requires xen-libs" req xen-tools 'xen-libs = '
 check "xen-tools requires xen-hypervisor" req xen-tools 'xen-hypervisor = '
+check "qemu-xen (the device model) requires xen-libs" req qemu-xen 'xen-libs'
+check "the device model links our Xen 4.17 libraries (libxenctrl.so.4.17, libxendevicemodel, libxenstore)" sh -c \
+	"rpm -qp --requires '$(rpm_of qemu-xen)' > $tmp/qreq && grep -q '^libxenctrl.so.4.17()' $tmp/qreq && grep -q '^libxendevicemodel.so.1()' $tmp/qreq && grep -q '^libxenstore.so.4()' $tmp/qreq"
+check "the device model is where libxl starts it, with Debian's patches applied (QEMU 7.2.22)" sh -c \
+	"rpm -qlp '$(rpm_of qemu-xen)' | grep -qx /usr/libexec/xen/bin/qemu-system-i386 && test \"\$(rpm -qp --qf '%{VERSION}' '$(rpm_of qemu-xen)')\" = 7.2.22"
+check "pvgrub carries the PV and PVH GRUB images" sh -c \
+	"rpm -qlp '$(rpm_of pvgrub)' | grep -qx /usr/lib/xen/boot/grub-x86_64-xen.bin && rpm -qlp '$(rpm_of pvgrub)' | grep -qx /usr/lib/xen/boot/grub-i386-xen_pvh.bin"
+check "ovmf-xen carries OVMF for Xen where libxl loads it (a 2 MiB firmware volume)" sh -c \
+	"rpm -qlvp '$(rpm_of ovmf-xen)' | awk '\$NF == \"/usr/lib/xen/boot/ovmf.bin\" { print \$5 }' | grep -qx 2097152"
+check "xen-python installs pygrub and its modules where Debian's python3 finds them" sh -c \
+	"rpm -qlp '$(rpm_of xen-python)' | grep -q '^/usr/lib/python3/dist-packages/grub/GrubConf.py$' && ! rpm -qlp '$(rpm_of xen-python)' | grep -q '^/usr/local'"
 check "kernel-drivers-storage requires the matching kernel" req kernel-drivers-storage "kernel = $(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$(rpm_of kernel)")"
 check "kernel-drivers-net requires the matching kernel" req kernel-drivers-net "kernel = $(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$(rpm_of kernel)")"
 
@@ -196,6 +207,15 @@ k_rel=$(key_of xenhost-release); k_xen=$(key_of xen); k_kern=$(key_of kernel)
 echo "# a change" >> "$tmp/tree/packages/xenhost-release/xenhost-release.spec"
 check "a changed spec changes that package's key" test "$(key_of xenhost-release)" != "$k_rel"
 check "... and not the keys of the others" test "$(key_of xen)" = "$k_xen" -a "$(key_of kernel)" = "$k_kern"
+# A package built against another's RPMs (qemu-xen against xen-devel): their bytes are in its key
+mkdir -p "$tmp/build/rpms"; cp -a "$XH_BUILD/rpms/xen" "$tmp/build/rpms/xen"
+k_q=$(key_of qemu-xen)
+check "the device model's key covers the xen-devel and xen-libs RPMs it is built against" sh -c \
+	"[ -n '$k_q' ] && echo changed >> $tmp/build/rpms/xen/$(basename "$(ls "$XH_BUILD"/rpms/xen/xen-devel-*.rpm)") &&
+	 k=\$(env XH_TOP=$tmp/tree XH_BUILD=$tmp/build XH_CACHE=$tmp/cache SOURCE_DATE_EPOCH=1700000000 $tmp/tree/packages/build qemu-xen --key) && [ -n \"\$k\" ] && [ \"\$k\" != '$k_q' ]"
+rm -rf "$tmp/build/rpms/xen"
+expect_fail "... and without them it says which package to build first" "builds against RPM 'xen-devel' of package 'xen', which is not built: run 'make rpm-xen' first" \
+	in_tree "$tmp/tree/packages/build" qemu-xen --key
 
 # A new release (a commit that changes VERSION only) rebuilds our own packages and reuses
 # the platform packages: their keys and timestamps come from their own inputs.
