@@ -28,7 +28,8 @@
 	"etc/hostname", "etc/hosts", "etc/fstab", "etc/machine-id", "etc/timezone", "etc/localtime", \
 	"etc/vconsole.conf", "etc/default/keyboard", "etc/systemd/network/", "etc/chrony/sources.d/", \
 	"etc/chrony/chrony.conf", "etc/ssh/ssh_host_*", "etc/ssh/sshd_config.d/", "root/.ssh/", "etc/xenhost/", \
-	"etc/iptables/", \
+	"etc/iptables/", "etc/xen/", "etc/default/xendomains", "etc/default/xencommons", \
+	"etc/systemd/system/xendomains.service.d/", "etc/libvirt/", "var/lib/libvirt/", \
 	"var/lib/xenhost/", "var/lib/systemd/random-seed", "home/", "var/spool/cron/crontabs/", NULL }
 
 /* The first-boot units an upgraded host runs again (the others keep their stamps). */
