@@ -43,7 +43,7 @@ check "hvmloader, SeaBIOS and OVMF (Xen platform) are where libxl loads them" sh
 check "the PV and PVH GRUB images are in /usr/lib/xen/boot" sh -c \
 	"test -s $mnt/usr/lib/xen/boot/grub-x86_64-xen.bin && test -s $mnt/usr/lib/xen/boot/grub-i386-xen_pvh.bin"
 check "pygrub runs chrooted (python3, its modules and xenfsimage resolve)" sh -c \
-	"chroot $mnt /usr/bin/pygrub --help 2>&1 | grep -q 'Usage'"
+	"chroot $mnt /usr/bin/pygrub --help 2>&1 | grep -q '^Usage: '"
 check "the VGA and NIC option ROMs of HVM guests are on the device model's firmware path" sh -c \
 	"test -s $mnt/usr/share/seabios/vgabios-cirrus.bin && test -s $mnt/usr/share/seabios/vgabios-stdvga.bin && test -s $mnt/usr/lib/ipxe/qemu/efi-rtl8139.rom"
 check "Debian's qemu-system-x86 is not in the image" sh -c "! chroot $mnt dpkg-query -W qemu-system-x86 > /dev/null 2>&1"
