@@ -89,6 +89,8 @@ check "pvgrub carries the PV and PVH GRUB images" sh -c \
 	"rpm -qlp '$(rpm_of pvgrub)' | grep -qx /usr/lib/xen/boot/grub-x86_64-xen.bin && rpm -qlp '$(rpm_of pvgrub)' | grep -qx /usr/lib/xen/boot/grub-i386-xen_pvh.bin"
 check "ovmf-xen carries OVMF for Xen where libxl loads it (a 2 MiB firmware volume)" sh -c \
 	"rpm -qlvp '$(rpm_of ovmf-xen)' | awk '\$NF == \"/usr/lib/xen/boot/ovmf.bin\" { print \$5 }' | grep -qx 2097152"
+check "pygrub reads ext4 through libext2fs (the xenfsimage ext2fs-lib plugin: files with extent trees)" sh -c \
+	"rpm -qlp '$(rpm_of xen-python)' | grep -qx /usr/lib/xenfsimage/ext2fs-lib/fsimage.so"
 check "xen-python installs pygrub and its modules where Debian's python3 finds them" sh -c \
 	"rpm -qlp '$(rpm_of xen-python)' | grep -q '^/usr/lib/python3/dist-packages/grub/GrubConf.py$' && ! rpm -qlp '$(rpm_of xen-python)' | grep -q '^/usr/local'"
 check "kernel-drivers-storage requires the matching kernel" req kernel-drivers-storage "kernel = $(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$(rpm_of kernel)")"
