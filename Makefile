@@ -23,7 +23,7 @@ export XH_TOP   := $(CURDIR)
 export XH_PXE_SERVER XH_PXE_URL XH_PXE_HOSTS XH_PXE_DEFAULT
 
 # Order is the build order; all are in the repository.
-PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen qemu-xen pvgrub ovmf-xen kernel
+PACKAGES := xenhost-release xenhost-firstboot xenhost-installer xenhost-live xen qemu-xen pvgrub ovmf-xen libvirt kernel
 
 .PHONY: all deps rpms rootfs iso pxe pxe-serve e2e check fuzz bench clean $(PACKAGES:%=rpm-%)
 

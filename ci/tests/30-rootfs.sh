@@ -48,6 +48,16 @@ check "the VGA and NIC option ROMs of HVM guests are on the device model's firmw
 	"test -s $mnt/usr/share/seabios/vgabios-cirrus.bin && test -s $mnt/usr/share/seabios/vgabios-stdvga.bin && test -s $mnt/usr/lib/ipxe/qemu/efi-rtl8139.rom"
 check "Debian's qemu-system-x86 is not in the image" sh -c "! chroot $mnt dpkg-query -W qemu-system-x86 > /dev/null 2>&1"
 check "xenconsoled logs guest consoles (XENCONSOLED_TRACE=guest)" grep -q '^XENCONSOLED_TRACE=guest' "$mnt/etc/default/xencommons"
+# the management API (issue 21): libvirt with the libxl driver, local sockets and SSH only
+check "virsh runs chrooted (libvirt $(chroot "$mnt" virsh --version 2>/dev/null))" sh -c "chroot $mnt virsh --version | grep -Eq '^9\\.0\\.'"
+check "libvirt's libxl driver and modular daemons are in the image (virtxend, virtstoraged, virtnetworkd, virtnodedevd, virtsecretd, virtinterfaced, virtproxyd; virt-ssh-helper)" sh -c \
+	"for b in virtxend virtstoraged virtnetworkd virtnodedevd virtsecretd virtinterfaced virtproxyd virtlogd virtlockd; do test -x $mnt/usr/sbin/\$b || exit 1; done;
+	 test -x $mnt/usr/bin/virt-ssh-helper && test -f $mnt/usr/lib/libvirt/connection-driver/libvirt_driver_libxl.so && ! chroot $mnt ldd /usr/sbin/virtxend | grep -q 'not found'"
+check "no QEMU/KVM or LXC driver in libvirt" sh -c "! ls $mnt/usr/lib/libvirt/connection-driver/ | grep -Eq 'qemu|lxc'"
+check "every libvirt socket that would listen on TCP is masked (remote access is SSH only)" sh -c '
+	for f in $(grep -l "^ListenStream=[0-9]" '"$mnt"'/usr/lib/systemd/system/*.socket); do
+		u=$(basename "$f"); [ "$(chroot '"$mnt"' systemctl is-enabled "$u" 2>/dev/null)" = masked ] || { echo "$u is not masked"; exit 1; }
+	done'
 for l in libxml2.so.2 libnewt.so.0.52 libfdisk.so.1 libblkid.so.1 libcurl.so.4; do
 	check "installer runtime library $l present" sh -c "chroot $mnt ldconfig -p | grep -q '$l '"
 done

@@ -71,8 +71,24 @@ check "... makes the layout for guest disks" sh -c "cd $mnt/srv/xenhost/storage/
 dropin="$mnt/etc/systemd/system/xendomains.service.d/50-local-storage.conf"
 check "... orders xendomains (auto-started guests) after the local storage's mount" sh -c \
 	"grep -qx 'After=srv-xenhost-storage-$(echo "$uuid" | sed 's/-/\\\\x2d/g').mount' '$dropin' && grep -q '^Wants=srv-xenhost-storage-' '$dropin'"
-check "... guests are shut down cleanly at host shutdown; saving them is one line, to the local storage" sh -c \
+lv=$mnt/etc/libvirt
+check "... defines libvirt's storage pools local (images/) and iso (iso/), valid against libvirt's schema, autostarted" sh -c \
+	"xmllint --noout --relaxng $mnt/usr/share/libvirt/schemas/storagepool.rng $lv/storage/local.xml $lv/storage/iso.xml 2>&1 &&
+	 grep -q '<path>/srv/xenhost/storage/$uuid/images</path>' $lv/storage/local.xml && grep -q '<path>/srv/xenhost/storage/$uuid/iso</path>' $lv/storage/iso.xml &&
+	 [ \"\$(readlink $lv/storage/autostart/local.xml)\" = /etc/libvirt/storage/local.xml ] && [ \"\$(readlink $lv/storage/autostart/iso.xml)\" = /etc/libvirt/storage/iso.xml ]"
+check "... and the network xenbr0 (bridge mode on the management bridge), valid, autostarted" sh -c \
+	"xmllint --noout --relaxng $mnt/usr/share/libvirt/schemas/network.rng $lv/qemu/networks/xenbr0.xml 2>&1 &&
+	 grep -q \"<forward mode='bridge'/>\" $lv/qemu/networks/xenbr0.xml && grep -q \"<bridge name='xenbr0'/>\" $lv/qemu/networks/xenbr0.xml &&
+	 [ \"\$(readlink $lv/qemu/networks/autostart/xenbr0.xml)\" = /etc/libvirt/qemu/networks/xenbr0.xml ]"
+u1=$(sed -n 's/.*<uuid>\(.*\)<\/uuid>.*/\1/p' "$lv/storage/local.xml" 2>/dev/null)
+echo '<!-- the operator changed this -->' >> "$lv/storage/local.xml"
+check "guests are shut down cleanly at host shutdown; saving them is one line, to the local storage" sh -c \
 	"grep -qx 'XENDOMAINS_SAVE=' $mnt/etc/default/xendomains && grep -qx '#XENDOMAINS_SAVE=/srv/xenhost/storage/$uuid/save' $mnt/etc/default/xendomains"
+mountpoint -q "$mnt/srv/xenhost/storage/$uuid" && umount "$mnt/srv/xenhost/storage/$uuid"
+fb rerun storage > /dev/null
+fb run storage > /dev/null 2>&1
+check "a second storage run keeps libvirt's definitions as they are (same UUID, the operator's change)" sh -c \
+	"[ -n '$u1' ] && grep -q '<uuid>$u1</uuid>' $lv/storage/local.xml && grep -q 'the operator changed this' $lv/storage/local.xml"
 mountpoint -q "$mnt/srv/xenhost/storage/$uuid" && umount "$mnt/srv/xenhost/storage/$uuid"
 fb rerun storage > /dev/null
 sed -i "s/^STORAGE_UUID=.*/STORAGE_UUID='00000000-0000-0000-0000-000000000000'/" "$mnt/etc/xenhost-inventory"
