@@ -55,7 +55,7 @@ check "libvirt's libxl driver and modular daemons are in the image (virtxend, vi
 	 test -x $mnt/usr/bin/virt-ssh-helper && test -f $mnt/usr/lib/libvirt/connection-driver/libvirt_driver_libxl.so && ! chroot $mnt ldd /usr/sbin/virtxend | grep -q 'not found'"
 check "no QEMU/KVM or LXC driver in libvirt" sh -c "! ls $mnt/usr/lib/libvirt/connection-driver/ | grep -Eq 'qemu|lxc'"
 check "every libvirt socket that would listen on TCP is masked (remote access is SSH only)" sh -c '
-	for f in $(grep -l "^ListenStream=[0-9]" '"$mnt"'/usr/lib/systemd/system/*.socket); do
+	for f in $(grep -l "^ListenStream=[0-9]" '"$mnt"'/usr/lib/systemd/system/virt*.socket '"$mnt"'/usr/lib/systemd/system/libvirt*.socket); do
 		u=$(basename "$f"); [ "$(chroot '"$mnt"' systemctl is-enabled "$u" 2>/dev/null)" = masked ] || { echo "$u is not masked"; exit 1; }
 	done'
 for l in libxml2.so.2 libnewt.so.0.52 libfdisk.so.1 libblkid.so.1 libcurl.so.4; do
