@@ -67,7 +67,7 @@ fuzz: deps
 	@$(MAKE) -s -C installer O=$(BUILD)/installer FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz
 
 e2e: iso pxe
-	@ci/check 50-e2e-boot 55-e2e-install 59-e2e-guests 56-e2e-interactive 58-e2e-upgrade 57-e2e-pxe-install
+	@ci/check 50-e2e-boot 55-e2e-install 59-e2e-guests 61-e2e-libvirt 56-e2e-interactive 58-e2e-upgrade 57-e2e-pxe-install
 
 # The suites `make check` (and so CI) runs, and the QEMU scenarios among them: a boot of
 # the ISO as a CD under SeaBIOS, a PXE boot under OVMF, an unattended install from the
@@ -84,7 +84,7 @@ e2e: iso pxe
 XH_SKIP_REPRO ?= 0
 export XH_SKIP_REPRO
 CHECK_SUITES ?= 10-packages 20-installer-unit 21-installer-fuzz 23-installer-bad-input 24-installer-faults 25-installer-integration 26-installer-upgrade 27-installer-ui 30-rootfs \
-	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 59-e2e-guests 58-e2e-upgrade 57-e2e-pxe-install 70-bench
+	40-iso 60-firstboot 50-e2e-boot 55-e2e-install 59-e2e-guests 61-e2e-libvirt 58-e2e-upgrade 57-e2e-pxe-install 70-bench
 CHECK_E2E_BOOT ?= cd-bios pxe-uefi
 CHECK_E2E_INSTALL ?= install-bios-ext4
 CHECK_E2E_PXE ?= pxe-install-bios

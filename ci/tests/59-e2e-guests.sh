@@ -49,7 +49,7 @@ start_host() { # DIR: boot the installed host with the guest disk; wait for its 
 # on HOST: STEP ARGS: run a step of guests-on-host in dom0, its output into the results
 step() {
 	echo "### $*" >> "$R"
-	on_host "$port" "sh /root/guests-on-host $*" >> "$R" 2>&1
+	on_host "$port" "sh /root/guests-on-host $(printf '%q ' "$@")" >> "$R" 2>&1
 }
 res() { grep -a "^RESULT $1 " "$R" | tail -n 1 | cut -d' ' -f3-; }   # the VALUE of RESULT KEY
 
@@ -116,20 +116,6 @@ else
 	fail "PVH guest through the PVH GRUB image" "$(grep -a -A 40 '^### boot guest-pvh' "$R" | tail -n 40)"
 fi
 
-# HVM: SeaBIOS and OVMF
-if echo " $caps " | grep -q ' hvm '; then
-	step firmware guest-hvm "xenhost-guest: GRUB \(BIOS\)" 900
-	check "HVM guest: hvmloader loads SeaBIOS, SeaBIOS boots GRUB from the disk's MBR (on the guest's serial port)" \
-		grep -aq '^RESULT guest-hvm reached ' "$R"
-	check "HVM guest: its device model (qemu-xen) was running" grep -aq '^RESULT guest-hvm dm running' "$R"
-	l=$(grep -a '^RESULT guest-hvm reached ' "$R" | awk '{ print $4 }'); [ -n "$l" ] && figure guests.hvm.create_to_grub "$l" s
-	step firmware guest-uefi "Invoking OVMF|OVMF" 600
-	check "UEFI HVM guest: hvmloader loads and starts OVMF (xl dmesg)" sh -c \
-		"grep -a '^RESULT guest-uefi reached ' '$R' && grep -aq '(d[0-9]*) .*OVMF' '$R'"
-else
-	echo "SKIP: $T_SUITE: HVM guests: the host's CPU has no VT-x/AMD-V as Xen sees it (virt_caps: $caps)"
-fi
-
 # auto start across a host reboot (xendomains)
 step autostart guest-pv
 if grep -aq '^RESULT guest-pv up ' <(grep -a -A 30 '^### autostart' "$R"); then
@@ -147,11 +133,27 @@ if grep -aq '^RESULT guest-pv up ' <(grep -a -A 30 '^### autostart' "$R"); then
 	else
 		fail "the host boots again (auto start)" "$out"
 	fi
-	"$qemu" stop "$d/vm2"; "$qemu" text "$d/vm2" > "$d/vm2-serial.txt" 2>/dev/null
+	hostdir="$d/vm2"
 else
 	fail "a guest marked for auto start starts" "$(grep -a -A 20 '^### autostart' "$R" | tail -n 20)"
-	"$qemu" stop "$d/vm"
+	hostdir="$d/vm"
 fi
-"$qemu" text "$d/vm" > "$d/vm-serial.txt" 2>/dev/null
+
+# HVM: SeaBIOS and OVMF, last (under software emulation a running HVM guest now and then
+# crashes a dom0 process: measured 2026-12-03, sshd and xl segfaults while one ran)
+if echo " $caps " | grep -q ' hvm '; then
+	step firmware guest-hvm "xenhost-guest: GRUB \(BIOS\)" 900
+	check "HVM guest: hvmloader loads SeaBIOS, SeaBIOS boots GRUB from the disk's MBR (on the guest's serial port)" \
+		grep -aq '^RESULT guest-hvm reached ' "$R"
+	check "HVM guest: its device model (qemu-xen) was running" grep -aq '^RESULT guest-hvm dm running' "$R"
+	l=$(grep -a '^RESULT guest-hvm reached ' "$R" | awk '{ print $4 }'); [ -n "$l" ] && figure guests.hvm.create_to_grub "$l" s
+	step firmware guest-uefi "Invoking OVMF" 600
+	check "UEFI HVM guest: hvmloader loads OVMF (the Xen platform) and starts it (xl dmesg)" sh -c \
+		"grep -a '^RESULT guest-uefi reached .*Invoking OVMF' '$R' && grep -aEq '\(d[0-9]+\) .*(Loading|Invoking) OVMF' '$R'"
+else
+	echo "SKIP: $T_SUITE: HVM guests: the host's CPU has no VT-x/AMD-V as Xen sees it (virt_caps: $caps)"
+fi
+
+"$qemu" stop "$hostdir"; "$qemu" text "$hostdir" > "$hostdir-serial.txt" 2>/dev/null
 sed 's/^/    /' "$R" | grep -a 'RESULT' | head -n 60
 exit 0
