@@ -53,6 +53,8 @@ check "virsh runs chrooted (libvirt $(chroot "$mnt" virsh --version 2>/dev/null)
 check "libvirt's libxl driver and modular daemons are in the image (virtxend, virtstoraged, virtnetworkd, virtnodedevd, virtsecretd, virtinterfaced, virtproxyd; virt-ssh-helper)" sh -c \
 	"for b in virtxend virtstoraged virtnetworkd virtnodedevd virtsecretd virtinterfaced virtproxyd virtlogd virtlockd; do test -x $mnt/usr/sbin/\$b || exit 1; done;
 	 test -x $mnt/usr/bin/virt-ssh-helper && test -f $mnt/usr/lib/libvirt/connection-driver/libvirt_driver_libxl.so && ! chroot $mnt ldd /usr/sbin/virtxend | grep -q 'not found'"
+check "libvirt's daemons do not stop xendomains when they start (no Conflicts=xendomains: that would shut every guest down)" sh -c \
+	"! grep -l '^Conflicts=.*xendomains' $mnt/usr/lib/systemd/system/virt*.service"
 check "no QEMU/KVM or LXC driver in libvirt" sh -c "! ls $mnt/usr/lib/libvirt/connection-driver/ | grep -Eq 'qemu|lxc'"
 check "every libvirt socket that would listen on TCP is masked (remote access is SSH only)" sh -c '
 	for f in $(grep -l "^ListenStream=[0-9]" '"$mnt"'/usr/lib/systemd/system/virt*.socket '"$mnt"'/usr/lib/systemd/system/libvirt*.socket); do
