@@ -96,3 +96,29 @@ power_cut() {
 	check "$what: QEMU was killed while the step ran ($(printf '%s' "$last" | cut -c1-70))" \
 		sh -c "printf '%s' \"\$1\" | grep -Eq '$sre' && ! printf '%s' \"\$1\" | grep -Eq ' [0-9]+\.[0-9] s\$'" _ "$last"
 }
+
+# installed_host_ready: whether 55-e2e-install left its installed host (install-bios-ext4,
+# first boot done) for the suites that work on it; sets $base, its disk. Otherwise a SKIP
+# line says so and it returns 1.
+installed_host_ready() {
+	base="$work/install-bios-ext4/disk.img"
+	[ -f "$base" ] && grep -q 'runs: 6' "$work/install-bios-ext4-boot/result.txt" 2>/dev/null && return 0
+	echo "SKIP: $T_SUITE: needs the host installed by 55-e2e-install (install-bios-ext4, first boot done): run it first"
+	return 1
+}
+
+# host_overlay_and_guest_disk DIR: DIR/host.qcow2, a qcow2 overlay on the installed host's
+# disk (55's disk stays as it was, for the suites after), and DIR/guest.img, the test
+# guest disk (ci/lib/guest-image: the project's kernel, busybox, GRUB). 1 on a failure
+# (reported).
+host_overlay_and_guest_disk() {
+	local krpm out
+	command -v qemu-img > /dev/null || xh_die "qemu-img is missing: run 'make deps'"
+	krpm=$(ls "$XH_BUILD"/rpms/kernel/kernel-[0-9]*.rpm 2>/dev/null | head -n 1)
+	[ -n "$krpm" ] || xh_die "no kernel RPM in $XH_BUILD/rpms/kernel: run 'make rpms'"
+	qemu-img create -q -f qcow2 -F raw -b "$base" "$1/host.qcow2" || xh_die "qemu-img create (overlay on $base) failed"
+	if ! out=$("$XH_TOP/ci/lib/guest-image" "$1/guest.img" "$krpm" 2>&1); then
+		fail "the test guest disk is built (ci/lib/guest-image)" "$out"; return 1
+	fi
+	pass "the test guest disk is built: $(du -h --apparent-size "$1/guest.img" | cut -f1), the project's kernel, busybox, GRUB (nothing downloaded)"
+}

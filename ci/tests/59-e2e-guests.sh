@@ -21,23 +21,12 @@ ver=$(xh_version)
 qemu="$XH_TOP/ci/qemu"
 work="$XH_BUILD/e2e"
 d="$work/guests"
-base="$work/install-bios-ext4/disk.img"
-if [ ! -f "$base" ] || [ ! -f "$work/id_e2e" ] || ! grep -q 'runs: 6' "$work/install-bios-ext4-boot/result.txt" 2>/dev/null; then
-	echo "SKIP: $T_SUITE: needs the host installed by 55-e2e-install (install-bios-ext4, first boot done): run it first"
-	exit 0
-fi
 . "$XH_TOP/ci/lib/e2e.sh"
+installed_host_ready || exit 0
 FAILS=$XH_BOOT_FAILS
 budget_allows 1800 "guests on the installed host" || exit 0
-command -v qemu-img > /dev/null || xh_die "qemu-img is missing: run 'make deps'"
-krpm=$(ls "$XH_BUILD"/rpms/kernel/kernel-[0-9]*.rpm 2>/dev/null | head -n 1)
-[ -n "$krpm" ] || xh_die "no kernel RPM in $XH_BUILD/rpms/kernel: run 'make rpms'"
 rm -rf "$d"; mkdir -p "$d"
-qemu-img create -q -f qcow2 -F raw -b "$base" "$d/host.qcow2" || xh_die "qemu-img create (overlay on $base) failed"
-if ! ci_out=$("$XH_TOP/ci/lib/guest-image" "$d/guest.img" "$krpm" 2>&1); then
-	fail "the test guest disk is built (ci/lib/guest-image)" "$ci_out"; exit 0
-fi
-pass "the test guest disk is built: $(du -h --apparent-size "$d/guest.img" | cut -f1), the project's kernel, busybox, GRUB (nothing downloaded)"
+host_overlay_and_guest_disk "$d" || exit 0
 
 port=$(free_port)
 R="$d/results.txt"; : > "$R"

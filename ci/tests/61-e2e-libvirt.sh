@@ -17,21 +17,13 @@
 qemu="$XH_TOP/ci/qemu"
 work="$XH_BUILD/e2e"
 d="$work/libvirt"
-base="$work/install-bios-ext4/disk.img"
-if [ ! -f "$base" ] || [ ! -f "$work/id_e2e" ] || ! grep -q 'runs: 6' "$work/install-bios-ext4-boot/result.txt" 2>/dev/null; then
-	echo "SKIP: $T_SUITE: needs the host installed by 55-e2e-install (install-bios-ext4, first boot done): run it first"
-	exit 0
-fi
 . "$XH_TOP/ci/lib/e2e.sh"
+installed_host_ready || exit 0
 FAILS=$XH_BOOT_FAILS
 budget_allows 1200 "libvirt on the installed host" || exit 0
-for c in virsh virt-install qemu-img script; do command -v "$c" > /dev/null || xh_die "$c is missing: run 'make deps'"; done
-krpm=$(ls "$XH_BUILD"/rpms/kernel/kernel-[0-9]*.rpm 2>/dev/null | head -n 1)
-[ -n "$krpm" ] || xh_die "no kernel RPM in $XH_BUILD/rpms/kernel: run 'make rpms'"
+for c in virsh virt-install script; do command -v "$c" > /dev/null || xh_die "$c is missing: run 'make deps'"; done
 rm -rf "$d"; mkdir -p "$d/home"
-qemu-img create -q -f qcow2 -F raw -b "$base" "$d/host.qcow2" || xh_die "qemu-img create (overlay on $base) failed"
-"$XH_TOP/ci/lib/guest-image" "$d/guest.img" "$krpm" > "$d/guest-image.log" 2>&1 ||
-	{ fail "the test guest disk is built" "$(tail -n 5 "$d/guest-image.log")"; exit 0; }
+host_overlay_and_guest_disk "$d" || exit 0
 port=$(free_port)
 # the workstation: its own HOME (known_hosts), the answer file's key, no host key prompt
 export HOME="$d/home"
