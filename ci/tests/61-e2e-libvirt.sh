@@ -66,7 +66,7 @@ check "virt-install --import defines and starts a PV guest (pygrub, the local po
 	"grep -q 'Domain creation completed' '$d/virt-install.log' || { tail -n 8 '$d/virt-install.log'; exit 1; }"
 up=""
 for _ in $(seq 1 60); do
-	up=$(clog guest-lv-pv | grep -a -m 1 'xenhost-guest: up,') && break
+	up=$(clog lv-pv | grep -a -m 1 'xenhost-guest: up,') && break
 	sleep 5
 done
 if [ -n "$up" ]; then
@@ -83,7 +83,7 @@ on_host "$port" 'xl list' > "$d/xl-list.txt" 2>&1
 check "virsh and xl both list the guest" sh -c "grep -Eq ' lv-pv +running' '$d/list.txt' && grep -q '^lv-pv ' '$d/xl-list.txt'"
 V shutdown lv-pv > /dev/null 2>&1
 for _ in $(seq 1 60); do V domstate lv-pv 2>/dev/null | grep -q 'shut off' && break; sleep 2; done
-clog guest-lv-pv > "$d/console-log.txt"
+clog lv-pv > "$d/console-log.txt"
 check "virsh shutdown stops it cleanly (its init's shutdown actions ran)" sh -c \
 	"timeout 60 virsh -q -c '$URI' domstate lv-pv | grep -q 'shut off' && grep -q 'xenhost-guest: clean shutdown' '$d/console-log.txt'"
 V undefine lv-pv --remove-all-storage > "$d/undefine.txt" 2>&1
