@@ -123,7 +123,7 @@ cat /var/log/xh-e2e-mark 2>/dev/null | sed "s/^/logmark /"
 xl info | sed -n "s/^xen_version *: */xen /p"
 grep -o "menuentry .* --id previous" /boot/grub/grub.cfg | sed "s/^/grubprev /"
 xenhost-upgrade status | sed "s/^/status /"
-xenhost-firstboot status | tail -n 1 | sed "s/^/firstboot /"'
+xenhost-firstboot status | grep -x "(first boot after an upgrade)" | sed "s/^/firstboot /"'
 
 facts_ok() { # FILE KEY REGEX...: each "KEY REGEX" pair matches a line of FILE
 	local f=$1; shift
