@@ -73,8 +73,9 @@ e2e: iso pxe
 # the ISO as a CD under SeaBIOS, a PXE boot under OVMF, an unattended install from the
 # ISO with the installed host's first and second boot, and an unattended network install
 # (PXE under SeaBIOS, answer file by MAC, image over HTTP, report) with the installed
-# host's boot, and guests on the installed host (59). `make e2e` runs every scenario, also the interactive install on the serial
-# console and then an interactive upgrade of that host (56: the install part's last run
+# host's boot; guests on the installed host (59) and the host driven with virsh and
+# virt-install over SSH (61). `make e2e` runs every scenario, also the interactive install
+# on the serial console and then an interactive upgrade of that host (56: the install part's last run
 # installed, booted and logged in; the upgrade part has not run in QEMU yet).
 # CI gives a fresh clone 90 minutes for a build from source and the tests: each QEMU
 # scenario first checks that it fits in XH_CHECK_BUDGET seconds from make's start, and

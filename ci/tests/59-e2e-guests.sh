@@ -11,9 +11,10 @@
 #     restore: its uptime goes on, it did not boot again; xl shutdown: a clean power-off
 #   - PVH guest through the PVH GRUB image: the same disk boots, the guest says PVH
 #   - HVM guest: SeaBIOS (hvmloader) boots GRUB from the disk's MBR (the guest's serial)
-#   - UEFI HVM guest: hvmloader starts OVMF (xl dmesg)
+#   - UEFI HVM guest: hvmloader starts OVMF (Xen's log on the host's serial console; last,
+#     see the step)
 #   - a guest marked for auto start is running again after the host reboots, and the host's
-#     shutdown shut it down cleanly (xendomains)
+#     shutdown shut it down cleanly (xendomains); the HVM steps run after this reboot
 # What the operator would see is checked: console logs (/var/log/xen/console/), xl dmesg,
 # ping, xl list. Logs in build/e2e/guests/. Figures: xl create to the guest's "up" line.
 . "$(dirname "$0")/../lib/test.sh"

@@ -12,7 +12,7 @@
 #     xenbr0, stops on `virsh shutdown`; `virsh undefine --remove-all-storage` removes it
 #     and its volume
 #   - a guest marked `virsh autostart` runs again after the host reboots
-# Figures: virsh start to the guest's "up" line. Logs in build/e2e/libvirt/.
+# Figures: virt-install (define and start) to the guest's "up" line. Logs in build/e2e/libvirt/.
 . "$(dirname "$0")/../lib/test.sh"
 qemu="$XH_TOP/ci/qemu"
 work="$XH_BUILD/e2e"
